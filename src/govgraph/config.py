@@ -1,0 +1,104 @@
+"""Settings: one frozen dataclass, read from ``GOVGRAPH_*`` environment variables here only.
+
+Each field carries its default and a help line (``metadata["help"]``); docs/settings.md
+lists them all and a test keeps the two in step.
+
+>>> s = Settings.from_env({"GOVGRAPH_PORT": "9000"})
+>>> s.port
+9000
+>>> Settings.from_env({"GOVGRAPH_PORT": "x"})
+Traceback (most recent call last):
+...
+govgraph.errors.ConfigError: GOVGRAPH_PORT: expected an integer, got 'x'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from platformdirs import user_data_path
+
+from govgraph.errors import ConfigError
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of govgraph. Environment variable: ``GOVGRAPH_`` + the upper-cased name."""
+
+    data_dir: Path = _setting(
+        user_data_path("govgraph"),
+        "Where releases are written and read (a per-user directory by default).")
+    source_dir: Path | None = _setting(
+        None, "A checkout holding ontology/, data/, shapes/ and queries/; default: the packaged files.")
+    base_iri: str = _setting(
+        "https://w3id.org/govgraph/", "The base IRI of the data; the host never appears in the data.")
+    host: str = _setting("127.0.0.1", "Interface the server binds to.")
+    port: int = _setting(8080, "TCP port the server listens on.")
+    public_url: str = _setting(
+        "", "The externally visible root URL (for the Service Description and VoID); default: from the request.")
+    workers: int = _setting(4, "Query worker processes; a slow query occupies one and never blocks the others.")
+    http_threads: int = _setting(8, "Threads of the WSGI server that accept requests.")
+    query_timeout: float = _setting(30.0, "Seconds a query may run before its worker is killed and the client gets 503.")
+    max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 above).")
+    max_rows: int = _setting(10_000, "Most result rows (or triples) returned by one query; stated in a response header.")
+    rate_limit: int = _setting(120, "Requests per client per rate window (429 above); 0 turns the limit off.")
+    rate_window: float = _setting(60.0, "Length of the rate-limit window in seconds.")
+    service_allowlist: tuple[str, ...] = _setting(
+        (), "Comma-separated IRI prefixes a query may name in SERVICE or LOAD; empty refuses them all.")
+    in_memory: bool = _setting(True, "Load the release into memory (3-7x faster than on disk) instead of opening it on disk.")
+    store_url: str = _setting("", "A SPARQL 1.1 query endpoint to serve from instead of the embedded store.")
+    log_level: str = _setting("INFO", "Logging level of the server and the build.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read every field from ``GOVGRAPH_<NAME>``; keyword overrides win over the environment."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in dataclasses.fields(cls):
+            key = "GOVGRAPH_" + f.name.upper()
+            if f.name in overrides and overrides[f.name] is not None:
+                values[f.name] = overrides[f.name]
+            elif key in environ:
+                values[f.name] = _convert(key, environ[key], f.type)
+        return cls(**values)
+
+    @property
+    def releases_dir(self) -> Path:
+        """Where ``govgraph build`` writes releases."""
+        return Path(self.data_dir) / "releases"
+
+
+def _convert(key: str, raw: str, type_: str):
+    try:
+        if type_ == "int":
+            return int(raw)
+        if type_ == "float":
+            return float(raw)
+    except ValueError:
+        kind = "an integer" if type_ == "int" else "a number"
+        raise ConfigError(f"{key}: expected {kind}, got {raw!r}") from None
+    if type_ == "bool":
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{key}: expected true or false, got {raw!r}")
+    if type_.startswith("tuple"):
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
+    if type_.startswith("Path"):
+        return Path(raw) if raw else None
+    return raw
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for each setting, for docs and ``--help``."""
+    return [("GOVGRAPH_" + f.name.upper(), repr(f.default), f.metadata["help"])
+            for f in dataclasses.fields(Settings)]

@@ -1,0 +1,92 @@
+"""The GovGraphError family. Each error knows its HTTP status and its CLI exit code;
+they are translated only at the edges (``cli.py`` and ``web/errors.py``).
+
+>>> err = QuerySyntaxError("line 1, column 8: expected a variable")
+>>> (err.status, err.exit_code, err.title)
+(400, 2, 'malformed query')
+"""
+
+from __future__ import annotations
+
+
+class GovGraphError(Exception):
+    """Base class. ``status`` is the HTTP status, ``exit_code`` the CLI exit code."""
+
+    status = 500
+    exit_code = 3
+    title = "internal error"
+
+    def __init__(self, detail: str = "", **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class ConfigError(GovGraphError):
+    status, exit_code, title = 500, 2, "bad setting"
+
+
+class InputError(GovGraphError):
+    """Bad input files: a parse error names the file and the line."""
+
+    status, exit_code, title = 400, 2, "bad input"
+
+
+class ReasoningError(GovGraphError):
+    """The ontology and data are inconsistent under HermiT."""
+
+    status, exit_code, title = 500, 1, "inconsistent ontology"
+
+
+class NonConformantError(GovGraphError):
+    """SHACL violations or QC check rows: nothing is released."""
+
+    status, exit_code, title = 500, 1, "non-conformant data"
+
+
+class NoReleaseError(GovGraphError):
+    status, exit_code, title = 503, 2, "no release available"
+
+
+class QuerySyntaxError(GovGraphError):
+    status, exit_code, title = 400, 2, "malformed query"
+
+
+class BadRequestError(GovGraphError):
+    status, exit_code, title = 400, 2, "bad request"
+
+
+class ReadOnlyError(GovGraphError):
+    status, exit_code, title = 403, 2, "read-only"
+
+
+class NotFoundError(GovGraphError):
+    status, exit_code, title = 404, 2, "not found"
+
+
+class MethodNotAllowedError(GovGraphError):
+    status, exit_code, title = 405, 2, "method not allowed"
+
+
+class NotAcceptableError(GovGraphError):
+    status, exit_code, title = 406, 2, "not acceptable"
+
+
+class PayloadTooLargeError(GovGraphError):
+    status, exit_code, title = 413, 2, "request too large"
+
+
+class UnsupportedMediaTypeError(GovGraphError):
+    status, exit_code, title = 415, 2, "unsupported media type"
+
+
+class RateLimitedError(GovGraphError):
+    status, exit_code, title = 429, 2, "rate limited"
+
+
+class QueryTimeoutError(GovGraphError):
+    status, exit_code, title = 503, 3, "query deadline exceeded"
+
+
+class StoreUnavailableError(GovGraphError):
+    status, exit_code, title = 503, 3, "store unavailable"

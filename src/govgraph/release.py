@@ -1,0 +1,94 @@
+"""The release directory: the contract between the build and the web layer.
+
+``govgraph build`` writes ``<data_dir>/releases/<release_id>/`` (a temporary directory
+renamed into place, so a release either exists whole or not at all) holding:
+
+===================  ===========================================================
+manifest.json        written last: see :class:`Release` for its keys
+govgraph.nq[.gz]     every named graph (ontology, data, inferred, meta), N-Quads
+govgraph.trig        the same as TriG
+govgraph.ttl[.gz]    the union of the graphs, Turtle
+govgraph.nt[.gz]     the union of the graphs, N-Triples
+ontology.ttl         the TBox as released
+shapes.ttl           the SHACL shapes that gated the release
+shacl-report.ttl     the pySHACL report (conforms true)
+void.ttl             VoID + DCAT description (also the /graph/meta named graph)
+SHA256SUMS           sha256 of every file above, ``sha256sum -c`` format
+store/               a pyoxigraph store with the quads, ready to open read-only
+===================  ===========================================================
+
+``manifest.json`` keys: ``release`` (the directory name, ``<version>-<sha8>``),
+``version`` (owl:versionInfo of the ontology), ``version_iri``, ``created`` (ISO 8601 UTC),
+``git_sha`` (or null), ``base_iri``, ``graphs`` ({graph IRI: triple count}),
+``triples`` (total quads), ``union_triples`` (distinct triples of the union),
+``files`` ({name: {"bytes", "sha256", "media_type", "encoding" (or null), "triples"}}),
+``software`` ({package: version}).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from govgraph.errors import NoReleaseError
+
+MANIFEST = "manifest.json"
+STORE_DIR = "store"
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release on disk, with its parsed manifest."""
+
+    path: Path
+    manifest: dict
+
+    @property
+    def id(self) -> str:
+        return self.manifest["release"]
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_DIR
+
+    def file(self, name: str) -> Path:
+        """The path of one released file (``NotFoundError`` style: None if absent)."""
+        return self.path / name
+
+    @classmethod
+    def open(cls, path: Path) -> "Release":
+        """Open the release at ``path``; raises NoReleaseError if it is incomplete."""
+        manifest_path = Path(path) / MANIFEST
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise NoReleaseError(f"{path}: not a complete release ({err})") from None
+        return cls(Path(path), manifest)
+
+
+def list_releases(releases_dir: Path) -> list[Release]:
+    """Every complete release under ``releases_dir``, oldest first (by ``created``)."""
+    releases = []
+    root = Path(releases_dir)
+    if not root.is_dir():
+        return []
+    for child in root.iterdir():
+        if child.is_dir() and not child.name.startswith(".") and (child / MANIFEST).is_file():
+            try:
+                releases.append(Release.open(child))
+            except NoReleaseError:
+                continue
+    return sorted(releases, key=lambda r: (r.manifest.get("created", ""), r.id))
+
+
+def newest_release(releases_dir: Path) -> Release:
+    """The newest complete release; NoReleaseError if there is none."""
+    releases = list_releases(releases_dir)
+    if not releases:
+        raise NoReleaseError(f"no release in {releases_dir}; run 'govgraph build'")
+    return releases[-1]

@@ -1,0 +1,5 @@
+"""Blueprint 'dumps' (to be written)."""
+
+from flask import Blueprint
+
+bp = Blueprint("dumps", __name__)

@@ -1,0 +1,46 @@
+"""One JSON error shape for the whole web layer: ``{"error", "status", "detail"}``.
+
+>>> body = error_body(404, "not found", "no resource at /id/state/XXX")
+>>> body == {"error": "not found", "status": 404, "detail": "no resource at /id/state/XXX"}
+True
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from govgraph.errors import GovGraphError, RateLimitedError, QueryTimeoutError
+
+
+def error_body(status: int, error: str, detail: str) -> dict:
+    """The JSON object every error response carries."""
+    return {"error": error, "status": status, "detail": detail}
+
+
+def _respond(status: int, error: str, detail: str, headers: dict | None = None):
+    response = jsonify(error_body(status, error, detail))
+    response.status_code = status
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _on_govgraph_error(err: GovGraphError):
+    headers = {}
+    if isinstance(err, (RateLimitedError, QueryTimeoutError)):
+        headers["Retry-After"] = str(err.extra.get("retry_after", 1))
+    headers.update(err.extra.get("headers", {}))
+    return _respond(err.status, err.title, err.detail, headers)
+
+
+def _on_http_error(err: HTTPException):
+    headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after")}
+    return _respond(err.code or 500, (err.name or "error").lower(), err.description or "", headers)
+
+
+def register(app: Flask) -> None:
+    """Install the handlers that turn errors into the JSON shape."""
+    app.register_error_handler(GovGraphError, _on_govgraph_error)
+    app.register_error_handler(HTTPException, _on_http_error)

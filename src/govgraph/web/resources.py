@@ -1,0 +1,5 @@
+"""Blueprint 'resources' (to be written)."""
+
+from flask import Blueprint
+
+bp = Blueprint("resources", __name__)

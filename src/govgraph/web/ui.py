@@ -1,0 +1,5 @@
+"""Blueprint 'ui' (to be written)."""
+
+from flask import Blueprint
+
+bp = Blueprint("ui", __name__)

@@ -1,0 +1,99 @@
+"""Shared fixtures: the real release built once per session, and the real server on loopback.
+
+Fixtures owned by a concern live in that concern's own conftest or test module; the ones
+here are used across concerns.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ESSAY_PATH = SHARED / "sources" / "alvarez-velasco-unattainable-quest.txt"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def essay_text() -> str:
+    """The essay, read from ../shared/sources/ (skips when the checkout has no shared/ beside it)."""
+    if not ESSAY_PATH.is_file():
+        pytest.skip(f"the essay is not at {ESSAY_PATH}: quote checks need ../shared/sources/")
+    return ESSAY_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    """A data directory for this test session (never the user's)."""
+    return tmp_path_factory.mktemp("govgraph-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir):
+    from govgraph.config import Settings
+
+    return Settings.from_env({}, data_dir=data_dir, source_dir=ROOT)
+
+
+@pytest.fixture(scope="session")
+def release(settings):
+    """The real release, built once from this checkout's sources."""
+    from govgraph.build.pipeline import build_release
+    from govgraph.release import Release
+
+    return Release.open(build_release(settings, progress=lambda msg: None))
+
+
+def start_server(data_dir: Path, env_extra: dict | None = None, args: tuple = ()) -> tuple[subprocess.Popen, str]:
+    """Start ``govgraph serve`` on a free loopback port; return the process and its base URL."""
+    port = free_port()
+    env = {**os.environ, "GOVGRAPH_DATA_DIR": str(data_dir), **(env_extra or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govgraph", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--source", str(ROOT), *args],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"govgraph serve exited with {proc.returncode}: {proc.stderr.read()}")
+        try:
+            if requests.get(url + "/-/health", timeout=1).status_code == 200:
+                return proc, url
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("govgraph serve did not become healthy within 120 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server(release, data_dir):
+    """The real server (gunicorn + the embedded store) over the session's release."""
+    proc, url = start_server(data_dir)
+    yield url
+    stop_server(proc)
