@@ -27,7 +27,9 @@ store/               a pyoxigraph store with the quads, ready to open read-only
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +94,62 @@ def newest_release(releases_dir: Path) -> Release:
     if not releases:
         raise NoReleaseError(f"no release in {releases_dir}; run 'govgraph build'")
     return releases[-1]
+
+
+#: Name of the checksum file of a dump set, ``sha256sum -c`` format.
+SHA256SUMS = "SHA256SUMS"
+
+
+def dump_files(release: Release) -> list[str]:
+    """The files a release publishes under /dumps/ (and ``govgraph dump`` writes):
+    the ``govgraph.*`` dumps and ``void.ttl`` listed in the manifest, then SHA256SUMS.
+
+    >>> r = Release(Path("."), {"files": {"govgraph.nt": {}, "ontology.ttl": {}, "void.ttl": {}}})
+    >>> dump_files(r)
+    ['govgraph.nt', 'void.ttl', 'SHA256SUMS']
+    """
+    names = sorted(n for n in release.manifest.get("files", {})
+                   if n.startswith("govgraph.") or n == "void.ttl")
+    return names + [SHA256SUMS]
+
+
+def sha256sums(release: Release) -> str:
+    """The SHA256SUMS text of a release's dumps, from the sha256s in its manifest.
+
+    >>> r = Release(Path("."), {"files": {"govgraph.nt": {"sha256": "ab" * 32}}})
+    >>> sha256sums(r).split() == ["ab" * 32, "govgraph.nt"]
+    True
+    """
+    files = release.manifest.get("files", {})
+    return "".join(f"{files[n]['sha256']}  {n}\n" for n in dump_files(release) if n != SHA256SUMS)
+
+
+def write_dumps(settings, out_dir: Path) -> list[Path]:
+    """Copy the newest release's dumps and a SHA256SUMS into ``out_dir``; return the paths.
+
+    Each copy is checked against the manifest's sha256 (a mismatch raises InputError and
+    leaves the partial file named ``*.part``). Raises NoReleaseError if there is no release.
+    """
+    release = newest_release(settings.releases_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [_copy_checked(release, name, out) for name in dump_files(release) if name != SHA256SUMS]
+    sums = out / SHA256SUMS
+    sums.write_text(sha256sums(release), encoding="utf-8")
+    return written + [sums]
+
+
+def _copy_checked(release: Release, name: str, out: Path) -> Path:
+    from govgraph.errors import InputError
+
+    target, part = out / name, out / (name + ".part")
+    digest = hashlib.sha256()
+    with release.file(name).open("rb") as src, part.open("wb") as dst:
+        for block in iter(lambda: src.read(1 << 20), b""):
+            digest.update(block)
+            dst.write(block)
+    expected = release.manifest["files"][name].get("sha256")
+    if expected and digest.hexdigest() != expected:
+        raise InputError(f"{release.file(name)}: sha256 {digest.hexdigest()} does not match the manifest ({expected})")
+    shutil.move(part, target)
+    return target
