@@ -1,5 +1,175 @@
-"""Blueprint 'dumps' (to be written)."""
+"""Blueprint 'dumps': the release files for harvesters, under ``/dumps/``.
 
-from flask import Blueprint
+``/dumps/latest/<file>`` always names the newest release (short cache, must revalidate);
+``/dumps/<release-id>/<file>`` never changes (immutable, cached for a year). Only the files
+:func:`govgraph.release.dump_files` lists are served, and only from releases found in
+``settings.releases_dir``: nothing else on disk is reachable.
+
+Headers, and the scheme for gzip ("Content-Encoding only where it is true"): a ``.gz``
+file is served as what it is, ``Content-Type: application/gzip`` with no
+``Content-Encoding``, so clients store the bytes whose sha256 the manifest and SHA256SUMS
+state. ETag is the file's sha256 (strong), Last-Modified the release's creation time;
+Range, HEAD and conditional requests are werkzeug's (``flask.send_file`` with
+``conditional=True``), and the file is streamed from disk in blocks (sendfile under
+gunicorn), so memory does not grow with the dump's size. A request for several ranges
+at once gets the whole file (200), which RFC 9110 allows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, render_template, request, send_file
+from flask import Response
+
+from govgraph.errors import NotFoundError
+from govgraph.release import SHA256SUMS, Release, dump_files, list_releases, sha256sums
 
 bp = Blueprint("dumps", __name__)
+
+LATEST = "latest"
+LATEST_MAX_AGE = 300
+IMMUTABLE_MAX_AGE = 31_536_000
+
+
+def all_releases() -> list[Release]:
+    """Every complete release in ``settings.releases_dir``, newest first."""
+    settings = current_app.config["GOVGRAPH_SETTINGS"]
+    return list(reversed(list_releases(settings.releases_dir)))
+
+
+def find_release(release_id: str) -> Release:
+    """The release called ``release_id`` (or the newest for ``latest``); NotFoundError if none."""
+    releases = all_releases()
+    if release_id == LATEST and releases:
+        return releases[0]
+    for release in releases:
+        if release.id == release_id:
+            return release
+    raise NotFoundError(f"no release {release_id!r}; the releases are listed at /dumps/")
+
+
+def created(release: Release) -> datetime | None:
+    """The release's creation time (UTC) from its manifest.
+
+    >>> from pathlib import Path
+    >>> created(Release(Path("."), {"created": "2026-11-30T05:00:00Z"})).isoformat()
+    '2026-11-30T05:00:00+00:00'
+    """
+    text = release.manifest.get("created")
+    if not text:
+        return None
+    stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+@bp.get("/dumps/")
+def index():
+    """The list of releases and their files: HTML for people, JSON for programs."""
+    releases = all_releases()
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"], "text/html")
+    if best == "application/json":
+        return jsonify({"latest": releases[0].id if releases else None,
+                        "releases": [_release_json(r) for r in releases]})
+    response = Response(render_template("dumps.html", releases=[_release_view(r) for r in releases]))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/dumps/<release_id>/")
+def release_index(release_id: str):
+    """A release's directory URL points at its section of the index."""
+    from flask import redirect
+
+    find_release(release_id)
+    return redirect(f"/dumps/#{release_id}", code=302)
+
+
+@bp.get("/dumps/<release_id>/<name>")
+def dump_file(release_id: str, name: str):
+    """One file of one release, streamed, with validators and cache headers."""
+    release = find_release(release_id)
+    if name not in dump_files(release):
+        raise NotFoundError(f"release {release.id} has no file {name!r}; see /dumps/")
+    if name == SHA256SUMS:
+        response = _send_text(sha256sums(release), release)
+    else:
+        response = _send_dump(release, name)
+    _cache(response, latest=release_id == LATEST)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _send_dump(release: Release, name: str) -> Response:
+    info = release.manifest["files"][name]
+    path = release.file(name)
+    if not path.is_file():
+        raise NotFoundError(f"release {release.id} lists {name} but the file is missing")
+    _ignore_multiple_ranges()
+    return send_file(path, mimetype=_media_type(name, info), download_name=name,
+                     conditional=True, etag=info["sha256"], last_modified=created(release))
+
+
+def _media_type(name: str, info: dict) -> str:
+    """application/gzip for a gzip file (never Content-Encoding), else the manifest's type.
+
+    >>> _media_type("govgraph.nt.gz", {"media_type": "application/n-triples", "encoding": "gzip"})
+    'application/gzip'
+    >>> _media_type("govgraph.ttl", {"media_type": "text/turtle"})
+    'text/turtle'
+    """
+    if info.get("encoding") == "gzip" or name.endswith(".gz"):
+        return "application/gzip"
+    return info.get("media_type") or "application/octet-stream"
+
+
+def _ignore_multiple_ranges() -> None:
+    """werkzeug answers a multi-range request with 416; serving the whole file is kinder."""
+    header = request.environ.get("HTTP_RANGE", "")
+    if header.count(",") > 0:
+        del request.environ["HTTP_RANGE"]
+
+
+def _send_text(text: str, release: Release) -> Response:
+    body = text.encode("utf-8")
+    response = Response(body, mimetype="text/plain")
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.last_modified = created(release)
+    response.accept_ranges = "bytes"
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(body))
+
+
+def _cache(response: Response, latest: bool) -> None:
+    cc = response.cache_control
+    cc.no_cache = None
+    cc.public = True
+    if latest:
+        cc.max_age, cc.must_revalidate = LATEST_MAX_AGE, True
+    else:
+        cc.max_age, cc.immutable = IMMUTABLE_MAX_AGE, True
+
+
+def _file_rows(release: Release) -> list[dict]:
+    files = release.manifest.get("files", {})
+    rows = []
+    for name in dump_files(release):
+        info = files.get(name, {})
+        rows.append({"name": name, "bytes": info.get("bytes"), "triples": info.get("triples"),
+                     "sha256": info.get("sha256"),
+                     "media_type": _media_type(name, info) if name != SHA256SUMS else "text/plain",
+                     "encoding": info.get("encoding")})
+    return rows
+
+
+def _release_view(release: Release) -> dict:
+    return {"id": release.id, "version": release.manifest.get("version"),
+            "created": release.manifest.get("created"), "git_sha": release.manifest.get("git_sha"),
+            "union_triples": release.manifest.get("union_triples"), "files": _file_rows(release)}
+
+
+def _release_json(release: Release) -> dict:
+    view = _release_view(release)
+    for row in view["files"]:
+        row["url"] = f"/dumps/{release.id}/{row['name']}"
+    return view

@@ -36,7 +36,7 @@ def _on_govgraph_error(err: GovGraphError):
 
 
 def _on_http_error(err: HTTPException):
-    headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after")}
+    headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after", "content-range")}
     return _respond(err.code or 500, (err.name or "error").lower(), err.description or "", headers)
 
 
