@@ -1,0 +1,246 @@
+"""The query page in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)
+against the real server (`govgraph serve` on a loopback port, the `server` fixture).
+
+No network: the browser resolves nothing but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import rdflib
+from rdflib.compare import isomorphic
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)",
+                allow_module_level=True)
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+ID = "https://w3id.org/govgraph/id/"
+LABELLED = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?thing ?label WHERE {{
+  ?thing rdfs:label ?label
+  FILTER(STRSTARTS(STR(?thing), "{ID}") && LANG(?label) = "en")
+}}
+ORDER BY ?thing ?label
+LIMIT 5
+"""
+GRAPH = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT {{ ?thing rdfs:label ?label }} WHERE {{
+  ?thing rdfs:label ?label FILTER(STRSTARTS(STR(?thing), "{ID}"))
+}}
+ORDER BY ?thing ?label
+LIMIT 20
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    yield page
+    context.close()
+    assert not errors, f"script errors on the page: {errors}"
+
+
+def run(page: Page, how: str = "button") -> None:
+    """Run the editor's query with the button or the keyboard and wait until it is done."""
+    if how == "button":
+        page.click("#run")
+    else:
+        page.press("#query", how)
+    page.wait_for_function("!document.getElementById('run').disabled"
+                           " && !document.getElementById('results').hasAttribute('aria-busy')")
+
+
+def assert_no_error(page: Page) -> None:
+    if page.is_visible("#error"):
+        pytest.fail("the query failed in the page: " + page.inner_text("#error"))
+
+
+def query_in_url(page: Page) -> str:
+    return parse_qs(urlsplit(page.url).query)["query"][0]
+
+
+def test_editor_holds_the_prefixes_and_an_example_loads_with_one_click(page):
+    page.goto("/")
+    editor = page.input_value("#query")
+    assert "PREFIX gg: <https://w3id.org/govgraph/def#>" in editor
+    assert "PREFIX ggstate: <https://w3id.org/govgraph/id/state/>" in editor
+    examples = json.loads(page.text_content("#page-data"))["examples"]
+    assert examples, "queries/examples/ holds the curated example queries"
+    page.click("a.example >> nth=0")
+    assert page.input_value("#query") == examples[0]["query"]
+    assert query_in_url(page) == examples[0]["query"]
+    run(page)
+    assert_no_error(page)
+    assert page.is_visible(".results-table, .boolean, pre.graph")
+
+
+def test_run_with_button_and_ctrl_enter_shows_a_table_with_links(page):
+    page.goto("/")
+    page.fill("#query", LABELLED)
+    run(page, "Control+Enter")
+    assert_no_error(page)
+    headers = page.locator(".results-table th").all_inner_texts()
+    assert headers == ["?thing", "?label"]
+    links = page.locator(".results-table td a.iri")
+    assert links.count() >= 1
+    for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        assert href.startswith("/id/"), href  # the graph's own IRIs dereference on this host
+    assert page.locator(".results-table .lang").first.inner_text() == "@en"
+    first = page.locator(".results-table tbody tr").all_inner_texts()
+    page.fill("#query", LABELLED.replace("LIMIT 5", "LIMIT 2"))
+    run(page, "Meta+Enter")
+    assert page.locator(".results-table tbody tr").count() == min(2, len(first))
+    page.fill("#query", LABELLED)
+    run(page, "button")
+    assert page.locator(".results-table tbody tr").all_inner_texts() == first
+
+
+def test_query_is_kept_in_the_url_and_reloading_it_shows_the_same_results(page):
+    page.goto("/")
+    page.fill("#query", LABELLED)
+    run(page)
+    rows = page.locator(".results-table tbody tr").all_inner_texts()
+    assert query_in_url(page) == LABELLED
+    shared = page.url
+    page.goto("about:blank")
+    page.goto(shared)
+    page.wait_for_selector(".results-table")
+    assert page.input_value("#query") == LABELLED
+    assert page.locator(".results-table tbody tr").all_inner_texts() == rows
+
+
+def test_local_iri_links_dereference(page, server):
+    page.goto("/")
+    page.fill("#query", LABELLED)
+    run(page)
+    href = page.locator(".results-table td a.iri").first.get_attribute("href")
+    response = requests.get(server + href, headers={"Accept": "text/turtle"}, timeout=30)
+    assert response.status_code == 200, (href, response.status_code)
+
+
+def test_ask_is_shown_as_true_or_false(page):
+    page.goto("/")
+    page.fill("#query", "ASK { ?s ?p ?o }")
+    run(page)
+    assert page.inner_text(".boolean") == "true"
+    page.fill("#query", "ASK { <urn:nothing> <urn:nothing> <urn:nothing> }")
+    run(page)
+    assert page.inner_text(".boolean") == "false"
+
+
+def test_construct_is_shown_as_turtle(page):
+    page.goto("/")
+    page.fill("#query", GRAPH)
+    run(page)
+    assert_no_error(page)
+    turtle = page.inner_text("pre.graph")
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert len(graph) >= 1
+
+
+def test_malformed_query_shows_a_readable_error_with_its_line(page):
+    page.goto("/")
+    page.fill("#query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?x WHERE { ?x rdfs:label }")
+    run(page)
+    error = page.locator("#error")
+    assert error.is_visible()
+    text = error.inner_text()
+    assert text.startswith("400"), text
+    assert re.search(r"Line 2, column \d+ of the query", text), text
+    assert "SELECT ?x WHERE { ?x rdfs:label }" in text  # the offending line, with a caret under it
+    page.click("#error button.goto")
+    selected = page.evaluate("[document.activeElement.id, document.getElementById('query').selectionStart]")
+    assert selected[0] == "query" and selected[1] > len("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>")
+
+
+def _download_hrefs(page: Page) -> dict[str, str]:
+    links = page.locator("#download-links a")
+    return dict(zip(links.evaluate_all("ls => ls.map(a => a.dataset.format)"),
+                    links.evaluate_all("ls => ls.map(a => a.href)")))
+
+
+def test_download_links_for_results_work(page):
+    page.goto("/")
+    page.fill("#query", LABELLED)
+    run(page)
+    hrefs = _download_hrefs(page)
+    assert list(hrefs) == ["json", "xml", "csv", "tsv"]
+    for href in hrefs.values():
+        assert query_in_url_of(href) == LABELLED
+    rows = page.locator(".results-table tbody tr").count()
+    body = requests.get(hrefs["json"], timeout=30)
+    assert body.status_code == 200 and len(body.json()["results"]["bindings"]) == rows
+    xml = ET.fromstring(requests.get(hrefs["xml"], timeout=30).content)
+    assert len(xml.findall(".//{http://www.w3.org/2005/sparql-results#}result")) == rows
+    table = list(csv.reader(io.StringIO(requests.get(hrefs["csv"], timeout=30).text)))
+    assert table[0] == ["thing", "label"] and len(table) == rows + 1
+    tsv = requests.get(hrefs["tsv"], timeout=30).text.splitlines()
+    assert tsv[0].split("\t") == ["?thing", "?label"] and len(tsv) == rows + 1
+
+
+def test_download_links_for_graphs_work(page):
+    page.goto("/")
+    page.fill("#query", GRAPH)
+    run(page)
+    hrefs = _download_hrefs(page)
+    assert list(hrefs) == ["turtle", "ntriples", "rdfxml", "jsonld"]
+    syntax = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+    graphs = {}
+    for name, href in hrefs.items():
+        response = requests.get(href, timeout=30)
+        assert response.status_code == 200, (name, response.text)
+        graphs[name] = rdflib.Graph().parse(data=response.text, format=syntax[name])
+    assert len(graphs["turtle"]) >= 1
+    for name, graph in graphs.items():
+        assert isomorphic(graph, graphs["turtle"]), name
+
+
+def query_in_url_of(href: str) -> str:
+    parts = urlsplit(href)
+    assert parts.path == "/sparql"
+    return parse_qs(parts.query)["query"][0]
+
+
+def test_phone_width_has_no_horizontal_overflow(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server)
+    page = context.new_page()
+    try:
+        page.goto("/?query=" + requests.utils.quote(LABELLED.replace("LIMIT 5", "LIMIT 20"), safe=""))
+        page.wait_for_selector(".results-table")
+        shot = tmp_path / "query-page-390x844.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 0
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+                               " document.body.scrollWidth]")
+        assert widths[0] <= widths[1] and widths[2] <= widths[1], widths
+        outside = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => !e.closest('#results') && e.getBoundingClientRect().right > 390.5)
+            .map(e => e.tagName + '.' + e.className)""")
+        assert not outside, outside
+    finally:
+        context.close()
