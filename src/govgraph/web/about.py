@@ -1,0 +1,181 @@
+"""What the served release says about one IRI: the triples, the labels and the quotes.
+
+**"About" is defined once, here** (docs/iri-policy.md repeats it): the description of a
+resource ``R`` is the Symmetric Concise Bounded Description of ``R`` in the union of the
+release's named graphs:
+
+* every triple with ``R`` as subject, and, recursively, every triple whose subject is a
+  blank node reached as an object of a triple already included (so an annotation's
+  ``oa:hasTarget`` node and its ``oa:hasSelector`` come along);
+* every triple with ``R`` as object, and, recursively, every triple whose object is a blank
+  node reached as the subject of an incoming triple already included (so
+  ``_:target oa:hasSource ggwork:essay`` comes with the annotation that holds ``_:target``).
+
+Triples that occur in several named graphs count once. The release is read through a
+read-only pyoxigraph store opened on the release's ``store/`` directory.
+
+>>> import pyoxigraph as ox
+>>> st = ox.Store()
+>>> ex = lambda n: ox.NamedNode("http://example.org/" + n)
+>>> b = ox.BlankNode()
+>>> for t in [(ex("a"), ex("p"), b), (b, ex("q"), ox.Literal("x")), (ex("c"), ex("r"), ex("a")),
+...           (ex("z"), ex("p"), ex("c"))]:
+...     st.add(ox.Quad(*t, ox.DefaultGraph()))
+>>> sorted(str(t.predicate) for t in describe(st, ex("a")))
+['<http://example.org/p>', '<http://example.org/q>', '<http://example.org/r>']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import current_app
+
+from govgraph.errors import NoReleaseError
+from govgraph.namespaces import PREFIXES
+from govgraph.release import Release, newest_release
+
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS_PREFLABEL = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
+OA_HAS_BODY = ox.NamedNode(PREFIXES["oa"] + "hasBody")
+OA_HAS_TARGET = ox.NamedNode(PREFIXES["oa"] + "hasTarget")
+OA_HAS_SELECTOR = ox.NamedNode(PREFIXES["oa"] + "hasSelector")
+OA_EXACT = ox.NamedNode(PREFIXES["oa"] + "exact")
+GG_ESSAY_LINE = ox.NamedNode(PREFIXES["gg"] + "essayLine")
+LABEL_PROPERTIES = (SKOS_PREFLABEL, RDFS_LABEL)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An essay quote that supports a resource: the annotation, its exact text and line."""
+
+    annotation: ox.NamedNode | ox.BlankNode
+    exact: str
+    line: int | None
+
+
+def served_release() -> Release:
+    """The release the app serves: the one given to ``create_app``, else the newest on disk."""
+    release = current_app.extensions.get("govgraph.release")
+    if release is not None:
+        return release
+    return newest_release(current_app.config["GOVGRAPH_SETTINGS"].releases_dir)
+
+
+def release_store(release: Release | None = None) -> ox.Store:
+    """A read-only store on the release, opened once per process and release.
+
+    Raises NoReleaseError when the release has no store directory.
+    """
+    release = release or served_release()
+    stores = current_app.extensions.setdefault("govgraph.publish.stores", {})
+    key = str(release.store_path)
+    if key not in stores:
+        if not release.store_path.is_dir():
+            raise NoReleaseError(f"release {release.id} has no store at {release.store_path}")
+        stores[key] = ox.Store.read_only(key)
+    return stores[key]
+
+
+def triples(store: ox.Store, s=None, p=None, o=None) -> list[ox.Triple]:
+    """The distinct triples matching a pattern in the union of all graphs."""
+    seen: dict = {}
+    for quad in store.quads_for_pattern(s, p, o, None):
+        seen.setdefault(quad.triple, None)
+    return list(seen)
+
+
+def describe(store: ox.Store, iri: ox.NamedNode) -> list[ox.Triple]:
+    """The triples about ``iri`` (the module docstring defines "about")."""
+    found: dict = {}
+    _follow(store, iri, found, outgoing=True)
+    _follow(store, iri, found, outgoing=False)
+    return list(found)
+
+
+def _follow(store: ox.Store, node, found: dict, outgoing: bool) -> None:
+    pending, visited = [node], set()
+    while pending:
+        current = pending.pop()
+        if current in visited:
+            continue
+        visited.add(current)
+        pattern = (current, None, None) if outgoing else (None, None, current)
+        for triple in triples(store, *pattern):
+            found.setdefault(triple, None)
+            nxt = triple.object if outgoing else triple.subject
+            if isinstance(nxt, ox.BlankNode):
+                pending.append(nxt)
+
+
+def exists(store: ox.Store, iri: ox.NamedNode) -> bool:
+    """True if ``iri`` occurs as a subject or an object anywhere in the release."""
+    for pattern in ((iri, None, None, None), (None, None, iri, None)):
+        if next(iter(store.quads_for_pattern(*pattern)), None) is not None:
+            return True
+    return False
+
+
+def labels(store: ox.Store, node) -> list[ox.Literal]:
+    """The labels of ``node`` (skos:prefLabel, then rdfs:label)."""
+    found = []
+    for prop in LABEL_PROPERTIES:
+        found.extend(t.object for t in triples(store, node, prop, None) if isinstance(t.object, ox.Literal))
+    return found
+
+
+def pick_label(literals: list[ox.Literal], lang: str) -> str | None:
+    """The label in ``lang``, else English, else untagged, else any.
+
+    >>> pick_label([ox.Literal("State", language="en"), ox.Literal("Estado", language="es")], "es")
+    'Estado'
+    >>> pick_label([ox.Literal("State", language="en")], "es")
+    'State'
+    >>> pick_label([], "en") is None
+    True
+    """
+    for wanted in (lang, "en", None):
+        for lit in literals:
+            if lit.language == wanted:
+                return lit.value
+    return literals[0].value if literals else None
+
+
+def quotes(store: ox.Store, node) -> list[Quote]:
+    """The essay quotes of the annotations whose ``oa:hasBody`` is ``node``, by line."""
+    found = []
+    for body in triples(store, None, OA_HAS_BODY, node):
+        annotation = body.subject
+        line = next((int(t.object.value) for t in triples(store, annotation, GG_ESSAY_LINE, None)), None)
+        for target in triples(store, annotation, OA_HAS_TARGET, None):
+            for selector in triples(store, target.object, OA_HAS_SELECTOR, None):
+                for exact in triples(store, selector.object, OA_EXACT, None):
+                    found.append(Quote(annotation, exact.object.value, line))
+    return sorted(found, key=lambda q: (q.line or 0, q.exact))
+
+
+def graph_triples(store: ox.Store, graph_iri: str) -> list[ox.Triple]:
+    """Every triple of one named graph of the release."""
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]
+
+
+def serialize(found: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
+    """Triples in ``rdf_format``, with the project's prefixes where the format has them."""
+    prefixes = None
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        prefixes = used_prefixes(found)
+    return ox.serialize(found, format=rdf_format, prefixes=prefixes)
+
+
+def used_prefixes(found) -> dict[str, str]:
+    """The entries of the prefix table that some IRI in ``found`` starts with.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/govgraph/id/state/MEX"),
+    ...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Mexico"))
+    >>> sorted(used_prefixes([t]))
+    ['ggstate', 'rdfs']
+    """
+    iris = {term.value for t in found for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}

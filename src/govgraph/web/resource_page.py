@@ -1,0 +1,102 @@
+"""The view model of a resource's HTML page: labels in the reader's language, every
+statement (outgoing and incoming) as links, and the essay quotes behind them.
+
+Rendering lives in ``templates/resource.html``; this module only turns triples into plain
+dicts the template can print.
+
+>>> local_href("https://w3id.org/govgraph/id/state/MEX", "https://w3id.org/govgraph/")
+'/id/state/MEX'
+>>> local_href("http://www.w3.org/ns/oa#Annotation", "https://w3id.org/govgraph/")
+'http://www.w3.org/ns/oa#Annotation'
+>>> prefixed("http://www.w3.org/2000/01/rdf-schema#label")
+'rdfs:label'
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from govgraph.namespaces import PREFIXES
+from govgraph.web import about
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+
+def local_href(iri: str, base: str) -> str:
+    """An IRI in our space becomes a path on this host; any other IRI stays as it is."""
+    return "/" + iri[len(base):] if iri.startswith(base) else iri
+
+
+def prefixed(iri: str) -> str:
+    """The IRI as a prefixed name when a prefix of the table covers it."""
+    for prefix, ns in _BY_LENGTH:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+class PageBuilder:
+    """Builds the page of one resource from its description in a store."""
+
+    def __init__(self, store: ox.Store, base: str, lang: str):
+        self.store, self.base, self.lang = store, base, lang
+        self._labels: dict = {}
+
+    def label(self, node: ox.NamedNode) -> str:
+        if node not in self._labels:
+            self._labels[node] = about.pick_label(about.labels(self.store, node), self.lang)
+        return self._labels[node] or prefixed(node.value)
+
+    def term(self, node, found: list[ox.Triple] | None = None, depth: int = 0) -> dict:
+        """A dict for one RDF term; a blank node carries its own statements (``children``)."""
+        if isinstance(node, ox.NamedNode):
+            return {"kind": "iri", "iri": node.value, "href": local_href(node.value, self.base),
+                    "label": self.label(node), "short": prefixed(node.value)}
+        if isinstance(node, ox.Literal):
+            datatype = node.datatype.value
+            return {"kind": "literal", "value": node.value, "lang": node.language,
+                    "datatype": None if node.language or datatype.endswith("#string") else prefixed(datatype)}
+        children = []
+        if found is not None and depth < 4:
+            children = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found, depth + 1)}
+                        for t in found if t.subject == node]
+        return {"kind": "bnode", "children": children}
+
+    def quotes(self, node) -> list[dict]:
+        """The essay quotes behind ``node``, with a link to each annotation."""
+        return [{"exact": q.exact, "line": q.line,
+                 "href": local_href(q.annotation.value, self.base) if isinstance(q.annotation, ox.NamedNode) else None}
+                for q in about.quotes(self.store, node)]
+
+    def outgoing(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
+        rows = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found)}
+                for t in found if t.subject == iri]
+        return sorted(rows, key=lambda r: (r["predicate"]["label"].lower(), _sort_key(r["object"])))
+
+    def incoming(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
+        rows = []
+        for t in found:
+            if t.object != iri:
+                continue
+            row = {"subject": self.term(t.subject), "predicate": self.term(t.predicate), "quotes": []}
+            if isinstance(t.subject, ox.BlankNode):
+                row["via"] = [{"subject": self.term(u.subject), "predicate": self.term(u.predicate)}
+                              for u in found if u.object == t.subject]
+            else:
+                row["quotes"] = self.quotes(t.subject)
+            rows.append(row)
+        return sorted(rows, key=lambda r: (r["predicate"]["label"].lower(), _sort_key(r["subject"])))
+
+    def page(self, iri: ox.NamedNode, found: list[ox.Triple]) -> dict:
+        all_labels = about.labels(self.store, iri)
+        types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE]
+        return {"iri": iri.value, "title": self.label(iri), "lang": self.lang,
+                "labels": [{"value": lit.value, "lang": lit.language} for lit in all_labels],
+                "types": types, "quotes": self.quotes(iri),
+                "outgoing": self.outgoing(iri, found), "incoming": self.incoming(iri, found),
+                "triple_count": len(found)}
+
+
+def _sort_key(term: dict) -> str:
+    return (term.get("label") or term.get("value") or "").lower()
