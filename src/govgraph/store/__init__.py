@@ -1,0 +1,68 @@
+"""The store layer: what the web layer asks of a SPARQL store, and the values it gets back.
+
+:class:`Store` is the protocol; :mod:`govgraph.store.embedded` implements it with pyoxigraph
+in killable worker processes. A :class:`QueryRequest` goes in, a :class:`QueryResult` (the
+serialised body) comes out; errors are :mod:`govgraph.errors` types.
+
+>>> QueryRequest("ASK {}", "application/sparql-results+json", None).union_default_graph
+True
+>>> QueryRequest("ASK {}", None, "text/turtle", default_graphs=("http://e/g",)).union_default_graph
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from govgraph.release import Release
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to run, with its protocol dataset and the serialisations wanted.
+
+    ``results_media_type`` serialises solutions and booleans, ``graph_media_type`` triples;
+    None means no acceptable format for that kind of answer (406 if the query gives one).
+
+    ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri`` and
+    ``named-graph-uri`` values (None: not given). Without them, and without FROM in the
+    query (``has_dataset``), the default graph is the union of the named graphs.
+    """
+
+    text: str
+    results_media_type: str | None
+    graph_media_type: str | None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    has_dataset: bool = False
+    max_rows: int = 10_000
+
+    @property
+    def union_default_graph(self) -> bool:
+        return self.default_graphs is None and self.named_graphs is None and not self.has_dataset
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A serialised answer: ``rows`` solutions or triples (at most the cap), ``truncated`` if cut."""
+
+    body: bytes
+    media_type: str
+    rows: int
+    truncated: bool
+
+
+class Store(Protocol):
+    """What the web layer needs from a store."""
+
+    release: Release
+
+    def query(self, request: QueryRequest) -> QueryResult:
+        """Run ``request``; raise QuerySyntaxError, QueryTimeoutError, StoreUnavailableError..."""
+
+    def health(self) -> dict:
+        """A small JSON-able status (raises StoreUnavailableError when the store does not answer)."""
+
+    def close(self) -> None:
+        """Stop every worker."""

@@ -7,11 +7,12 @@ from flask import Flask
 from govgraph.config import Settings
 
 
-def create_app(settings: Settings | None = None, release=None) -> Flask:
+def create_app(settings: Settings | None = None, release=None, store=None) -> Flask:
     """Build the WSGI app.
 
-    ``release`` is an opened :class:`govgraph.release.Release` (or None: the newest one in
-    ``settings.releases_dir`` is opened by the store layer).
+    ``release`` is an opened :class:`govgraph.release.Release` (or None: the store's release).
+    ``store`` is an opened :class:`govgraph.store.Store` (``govgraph serve`` passes one; the
+    routes that run queries answer 503 without it).
     """
     from govgraph.web import dumps, errors, meta, resources, sparql, ui
 
@@ -19,7 +20,8 @@ def create_app(settings: Settings | None = None, release=None) -> Flask:
     app = Flask(__name__)
     app.config["GOVGRAPH_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["govgraph.release"] = release
+    app.extensions["govgraph.release"] = release if release is not None else getattr(store, "release", None)
+    app.extensions["govgraph.store"] = store
     errors.register(app)
     for module in (sparql, resources, dumps, meta, ui):
         app.register_blueprint(module.bp)

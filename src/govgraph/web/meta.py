@@ -1,5 +1,119 @@
-"""Blueprint 'meta' (to be written)."""
+"""Blueprint 'meta': operations routes and the request bookkeeping of the whole app.
 
-from flask import Blueprint
+- ``/-/health``: 200 JSON with the release id when a query worker answers ``ASK {}``;
+- ``/-/version``: the release manifest's identity and the software versions;
+- ``/-/metrics``: Prometheus text (prometheus_client), requests by route and status,
+  latency, query timeouts, rejections, rate-limited requests, the worker pool;
+- the per-client rate limit (429 + Retry-After) and the request clock, for every route
+  except ``/-/...`` and static files.
+
+The metrics live in a registry per app, in the one web process that accepts requests
+(``govgraph serve`` runs a single gunicorn worker with threads), so they are complete
+without prometheus_client's multi-process mode. ``/.well-known/void`` is added to this
+blueprint by the publishing work (a separate route function).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+import govgraph
+from govgraph.errors import QueryTimeoutError, RateLimitedError, StoreUnavailableError
+from govgraph.web.ratelimit import RateLimiter
 
 bp = Blueprint("meta", __name__)
+
+_UNLIMITED_PREFIXES = ("/-/", "/static/")
+_REJECTIONS = {400, 403, 405, 406, 413, 414, 415}
+
+
+class Metrics:
+    """The app's Prometheus metrics, in their own registry."""
+
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter("govgraph_http_requests", "HTTP requests by route, method and status",
+                                ["route", "method", "status"], registry=r)
+        self.latency = Histogram("govgraph_http_request_duration_seconds", "Time to answer a request, by route",
+                                 ["route"], registry=r,
+                                 buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60))
+        self.timeouts = Counter("govgraph_query_timeouts", "Queries stopped at the deadline (worker killed)",
+                                registry=r)
+        self.rejections = Counter("govgraph_rejections", "Requests refused before or instead of running",
+                                  ["status"], registry=r)
+        self.rate_limited = Counter("govgraph_rate_limited", "Requests answered 429", registry=r)
+        self.workers = Gauge("govgraph_query_workers", "Live query worker processes", registry=r)
+        self.replaced = Gauge("govgraph_query_workers_replaced", "Query workers killed and replaced so far",
+                              registry=r)
+
+
+@bp.record_once
+def _install(state) -> None:
+    settings = state.app.config["GOVGRAPH_SETTINGS"]
+    state.app.extensions["govgraph.metrics"] = Metrics()
+    state.app.extensions["govgraph.ratelimit"] = RateLimiter(settings.rate_limit, settings.rate_window)
+
+
+@bp.before_app_request
+def _start_clock_and_limit() -> None:
+    g.govgraph_started = time.perf_counter()
+    if request.method == "OPTIONS" or request.path.startswith(_UNLIMITED_PREFIXES):
+        return
+    limiter: RateLimiter = current_app.extensions["govgraph.ratelimit"]
+    wait = limiter.retry_after(request.remote_addr or "-", time.monotonic())
+    if wait is not None:
+        g.govgraph_error = RateLimitedError.title
+        raise RateLimitedError(f"more than {limiter.limit} requests in {limiter.window:g} s from "
+                               f"{request.remote_addr}; retry in {wait} s", retry_after=wait)
+
+
+@bp.after_app_request
+def _count(response: Response) -> Response:
+    metrics: Metrics = current_app.extensions["govgraph.metrics"]
+    route = request.url_rule.rule if request.url_rule else "(unmatched)"
+    status = response.status_code
+    metrics.requests.labels(route, request.method, str(status)).inc()
+    started = g.get("govgraph_started")
+    if started is not None:
+        metrics.latency.labels(route).observe(time.perf_counter() - started)
+    if g.get("govgraph_error") == QueryTimeoutError.title:
+        metrics.timeouts.inc()
+    if status == 429:
+        metrics.rate_limited.inc()
+    elif status in _REJECTIONS:
+        metrics.rejections.labels(str(status)).inc()
+    return response
+
+
+@bp.route("/-/health")
+def health():
+    """200 with the release id when a query worker answers; 503 otherwise."""
+    store = current_app.extensions.get("govgraph.store")
+    if store is None:
+        raise StoreUnavailableError("no store is open behind this app")
+    return jsonify(store.health())
+
+
+@bp.route("/-/version")
+def version():
+    """The served release (from its manifest) and the software that serves it."""
+    release = current_app.extensions.get("govgraph.release")
+    manifest = release.manifest if release is not None else {}
+    keys = ("release", "version", "version_iri", "created", "git_sha", "base_iri")
+    return jsonify({"govgraph": govgraph.__version__, **{k: manifest.get(k) for k in keys},
+                    "software": manifest.get("software", {})})
+
+
+@bp.route("/-/metrics")
+def metrics():
+    """Prometheus exposition text."""
+    metrics: Metrics = current_app.extensions["govgraph.metrics"]
+    store = current_app.extensions.get("govgraph.store")
+    if getattr(store, "pool", None) is not None:
+        metrics.workers.set(len(store.pool.pids()))
+        metrics.replaced.set(store.pool.stats.replaced)
+    return Response(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)

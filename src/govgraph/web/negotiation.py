@@ -54,6 +54,24 @@ _TABLE = [
 ]
 
 FORMATS: dict[str, Format] = {f.name: f for f in _TABLE}
+
+#: What /sparql offers, in order of preference (the first wins ``*/*``).
+RESULT_FORMATS = [FORMATS[n] for n in ("json", "xml", "csv", "tsv")]
+GRAPH_FORMATS = [FORMATS[n] for n in ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads")]
+
+#: The W3C's IRIs for formats (https://www.w3.org/ns/formats/), for sd:resultFormat.
+W3C_FORMAT_IRIS = {
+    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "turtle": "http://www.w3.org/ns/formats/Turtle",
+    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
+    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
+    "trig": "http://www.w3.org/ns/formats/TriG",
+    "nquads": "http://www.w3.org/ns/formats/N-Quads",
+}
 _SHORT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
                   "rdf+xml": "rdfxml", "json-ld": "jsonld", "nq": "nquads", "n-quads": "nquads",
                   "srj": "json", "srx": "xml"}

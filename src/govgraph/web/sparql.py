@@ -1,5 +1,207 @@
-"""Blueprint 'sparql' (to be written)."""
+"""Blueprint 'sparql': the SPARQL 1.1 Protocol query operation at ``/sparql``.
 
-from flask import Blueprint
+GET ``?query=``, POST form-encoded, POST ``application/sparql-query``; ``default-graph-uri``
+and ``named-graph-uri``; ``format=`` / ``output=`` for URL-only clients; a Service
+Description on a bare GET. Updates are refused (403): the data changes by release. Every
+query is screened (:mod:`govgraph.store.guard`) before a worker runs it, and the answer
+states the row cap in ``X-GovGraph-Row-Limit`` (``X-GovGraph-Truncated: true`` when cut).
+
+CORS headers for reads from any origin (no credentials) are added to every response here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import pyoxigraph
+from flask import Blueprint, Response, current_app, g, redirect, request
+
+from govgraph.errors import (BadRequestError, GovGraphError, NotAcceptableError, ReadOnlyError,
+                             StoreUnavailableError, UnsupportedMediaTypeError)
+from govgraph.store import QueryRequest, QueryResult
+from govgraph.store.guard import screen_query
+from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_media_type,
+                                      by_name, negotiate)
+from govgraph.web.service_description import describe_service
 
 bp = Blueprint("sparql", __name__)
+access_log = logging.getLogger("govgraph.access")
+
+_FORM = "application/x-www-form-urlencoded"
+_DIRECT = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+_READ_ONLY = "this endpoint is read-only: the data changes by release, not by SPARQL Update"
+_GRAPH_SYNONYMS = {"json": "jsonld", "xml": "rdfxml"}  # format=json on a CONSTRUCT means JSON-LD
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """The protocol parameters of one request, whatever the method."""
+
+    query: str | None
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    format: str | None
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    """The query operation; a bare GET gets the Service Description."""
+    try:
+        return _answer()
+    except GovGraphError as err:
+        g.govgraph_error = err.title  # for the access log and the metrics; errors.py answers
+        raise
+
+
+def _answer() -> Response:
+    params = _read_request()
+    if params.query is None:
+        if request.method == "GET":
+            return _service_description(params.format)
+        raise BadRequestError("no query: send it as 'query' (form or URL) or as an application/sparql-query body")
+    if not params.query.strip():
+        raise BadRequestError("the query is empty")
+    settings = current_app.config["GOVGRAPH_SETTINGS"]
+    screening = screen_query(params.query, settings.service_allowlist)
+    results, graph = _choose_formats(params.format, screening.form)
+    g.govgraph_query = {"form": screening.form}
+    query = QueryRequest(params.query, results and results.media_type, graph and graph.media_type,
+                         params.default_graphs, params.named_graphs, screening.has_dataset, settings.max_rows)
+    return _respond(_store().query(query), settings.max_rows)
+
+
+def _read_request() -> ProtocolRequest:
+    """Gather the parameters from the URL and the body; refuse updates and unknown bodies."""
+    args = request.args
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == _UPDATE:
+            raise ReadOnlyError(_READ_ONLY)
+        if mimetype == _FORM:
+            args = _merged(request.args, request.form)
+        elif mimetype != _DIRECT:
+            raise UnsupportedMediaTypeError(
+                f"POST a query as {_FORM} or {_DIRECT}, not {mimetype or 'a body without Content-Type'}")
+    if "update" in args:
+        raise ReadOnlyError(_READ_ONLY)
+    queries = args.getlist("query")
+    if request.method == "POST" and request.mimetype == _DIRECT:
+        queries.append(_body_text())
+    if len(queries) > 1:
+        raise BadRequestError(f"{len(queries)} queries in one request; send exactly one")
+    fmt = args.get("format") or args.get("output")
+    return ProtocolRequest(queries[0] if queries else None, _graph_iris(args, "default-graph-uri"),
+                           _graph_iris(args, "named-graph-uri"), fmt)
+
+
+def _merged(*multidicts):
+    from werkzeug.datastructures import MultiDict
+
+    merged = MultiDict()
+    for multidict in multidicts:
+        for key, value in multidict.items(multi=True):
+            merged.add(key, value)
+    return merged
+
+
+def _body_text() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        return request.get_data(cache=True).decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        raise BadRequestError(f"the query body is not valid {charset} text") from None
+
+
+def _graph_iris(args, name: str) -> tuple[str, ...] | None:
+    values = args.getlist(name)
+    if not values:
+        return None
+    for iri in values:
+        try:
+            pyoxigraph.NamedNode(iri)
+        except ValueError:
+            raise BadRequestError(f"{name}: {iri!r} is not an absolute IRI") from None
+    return tuple(values)
+
+
+def _choose_formats(fmt: str | None, form: str | None) -> tuple[Format | None, Format | None]:
+    """The results format and the graph format to use (either may be None: not acceptable)."""
+    if fmt:
+        chosen = by_name(fmt)
+        if chosen is None:
+            raise BadRequestError(f"format={fmt!r} is unknown; choose one of {', '.join(FORMATS)}")
+        if form in ("CONSTRUCT", "DESCRIBE") and chosen.kind == "results":
+            chosen = FORMATS.get(_GRAPH_SYNONYMS.get(chosen.name, ""), chosen)
+        results = chosen if chosen.kind == "results" else None
+        graph = chosen if chosen.kind in ("graph", "dataset") else None
+    else:
+        results = negotiate(request.accept_mimetypes, RESULT_FORMATS)
+        graph = negotiate(request.accept_mimetypes, GRAPH_FORMATS)
+    offered = {"SELECT": (results, RESULT_FORMATS), "ASK": (results, RESULT_FORMATS),
+               "CONSTRUCT": (graph, GRAPH_FORMATS), "DESCRIBE": (graph, GRAPH_FORMATS)}
+    chosen, candidates = offered.get(form, (results or graph, RESULT_FORMATS + GRAPH_FORMATS))
+    if chosen is None:
+        names = ", ".join(f"{f.media_type} (format={f.name})" for f in candidates)
+        raise NotAcceptableError(f"a {form or 'query'} result can be sent as {names}")
+    return results, graph
+
+
+def _store():
+    store = current_app.extensions.get("govgraph.store")
+    if store is None:
+        raise StoreUnavailableError("no store is open behind this app")
+    return store
+
+
+def _respond(result: QueryResult, max_rows: int) -> Response:
+    g.govgraph_query.update(rows=result.rows, truncated=result.truncated)
+    response = Response(result.body, content_type=by_media_type(result.media_type).content_type)
+    response.headers["X-GovGraph-Row-Limit"] = str(max_rows)
+    response.headers["X-GovGraph-Truncated"] = "true" if result.truncated else "false"
+    response.vary.add("Accept")
+    return response
+
+
+def _service_description(fmt: str | None) -> Response:
+    offered = GRAPH_FORMATS + [FORMATS["html"]]
+    chosen = by_name(fmt) if fmt else negotiate(request.accept_mimetypes, offered)
+    if chosen is None or chosen not in offered:
+        names = ", ".join(f.media_type for f in offered)
+        raise NotAcceptableError(f"the service description can be sent as {names}")
+    if chosen.name == "html":
+        return redirect("/", code=303)  # the query page is the human description
+    settings = current_app.config["GOVGRAPH_SETTINGS"]
+    root = (settings.public_url or request.url_root).rstrip("/")
+    body = describe_service(root, _store().release.manifest, settings, chosen.rdf_format)
+    response = Response(body, content_type=chosen.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.after_request
+def _log_query(response: Response) -> Response:
+    """One access-log line per /sparql request: client, request, status, duration, outcome."""
+    started = g.get("govgraph_started")
+    elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
+    info = g.get("govgraph_query") or {}
+    outcome = "ok" if response.status_code < 400 else (g.get("govgraph_error") or str(response.status_code))
+    access_log.info('%s "%s %s" %d %.1fms outcome=%s form=%s rows=%s truncated=%s',
+                    request.remote_addr, request.method, request.path, response.status_code, elapsed,
+                    outcome.replace(" ", "-"), info.get("form"), info.get("rows"), info.get("truncated"))
+    return response
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    """Reads from any origin, without credentials; preflight answered for GET and POST."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "X-GovGraph-Row-Limit, X-GovGraph-Truncated, Retry-After, Content-Type")
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response

@@ -1,0 +1,92 @@
+"""``govgraph serve``: the newest release behind gunicorn.
+
+Architecture (docs/endpoint.md): one gunicorn worker process with ``http_threads`` threads
+accepts every request, so the rate-limit counter and the metrics in it see all traffic;
+queries run in ``workers`` killable processes of the embedded store. ``kill -HUP`` on the
+gunicorn master starts a new web process on the newest valid release and retires the old
+one once it is up (an unusable newest release is skipped, the previous one keeps serving).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from govgraph.config import Settings
+from govgraph.release import list_releases
+
+log = logging.getLogger("govgraph.server")
+
+
+def serve(settings: Settings, progress=lambda message: None) -> None:
+    """Serve the newest release on settings.host:settings.port (building one if there is none)."""
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not list_releases(settings.releases_dir):
+        from govgraph.build.pipeline import build_release
+
+        progress(f"no release in {settings.releases_dir} yet: building one first")
+        build_release(settings, progress=progress)
+    GovGraphServer(settings, progress).run()
+
+
+def public_url(settings: Settings) -> str:
+    """The URL the server is reachable at (``public_url``, else from host and port).
+
+    >>> public_url(Settings.from_env({}, port=9000))
+    'http://127.0.0.1:9000/'
+    >>> public_url(Settings.from_env({}, host="::1", port=80))
+    'http://[::1]:80/'
+    """
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return f"http://{host}:{settings.port}/"
+
+
+def _bind(settings: Settings) -> str:
+    return f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
+
+
+class GovGraphServer(BaseApplication):
+    """gunicorn, configured from :class:`Settings` (no command-line parsing of its own)."""
+
+    def __init__(self, settings: Settings, progress):
+        self.settings, self.progress = settings, progress
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        options = {
+            "bind": [_bind(s)], "workers": 1, "worker_class": "gthread", "threads": s.http_threads,
+            "timeout": 120, "graceful_timeout": 5, "keepalive": 5, "limit_request_line": 8190,
+            "proc_name": "govgraph", "control_socket_disable": True, "loglevel": s.log_level.lower(),
+            "errorlog": "-", "accesslog": None,
+            "when_ready": self._when_ready, "worker_exit": _close_store,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        """Runs in the gunicorn worker: open the store (its query workers) and build the app."""
+        from govgraph.store.embedded import open_store
+        from govgraph.web import create_app
+
+        store = open_store(self.settings, progress=log.warning)
+        log.info("serving release %s with %d query workers", store.release.id, self.settings.workers)
+        return create_app(self.settings, store=store)
+
+    def _when_ready(self, server) -> None:
+        url = public_url(self.settings)
+        print(f"govgraph: serving at {url} (SPARQL endpoint {url}sparql)", flush=True)
+        self.progress(f"govgraph is serving at {url}; stop with Ctrl+C")
+
+
+def _close_store(server, worker) -> None:
+    """gunicorn worker_exit hook: kill the query workers with the web process."""
+    app = getattr(worker, "wsgi", None)
+    store = app.extensions.get("govgraph.store") if app is not None else None
+    if store is not None:
+        store.close()

@@ -1,0 +1,169 @@
+"""Screen a SPARQL query before the engine sees it.
+
+pyoxigraph has no syntax-tree API, so this module tokenizes the query the way the engine
+does (strings, comments, IRIs, prefixed names with their escapes, variables) and reads the
+tokens, never the raw text: a ``SERVICE`` inside a string or a comment is not a call.
+
+It answers four questions:
+
+- the query form (SELECT, ASK, CONSTRUCT, DESCRIBE), to negotiate the response format;
+- whether the query names its own dataset (``FROM`` / ``FROM NAMED``);
+- every ``SERVICE`` and ``LOAD`` target, refused unless it starts with an allow-listed prefix
+  (pyoxigraph would fetch any URL, internal addresses and all);
+- the bracket nesting depth, refused above :data:`MAX_DEPTH` (about 3,000 nested groups
+  crash the engine with SIGSEGV).
+
+The query is screened twice when it holds ``\\u``/``\\U`` escapes: as written (what
+pyoxigraph parses) and with the escapes decoded (what the SPARQL grammar says); a refusal
+in either view refuses the query.
+
+>>> screen_query("PREFIX ex: <http://e/> SELECT * { ?s ex:p 'SERVICE <x>' } # SERVICE").form
+'SELECT'
+>>> screen_query("ASK { SERVICE <http://127.0.0.1:7878/query> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+govgraph.errors.BadRequestError: SERVICE <http://127.0.0.1:7878/query> is refused: this endpoint calls no other service unless its allow-list names it
+>>> screen_query("ASK { SERVICE <http://127.0.0.1:7878/query> { } }", ("http://127.0.0.1:7878/",)).services
+('http://127.0.0.1:7878/query',)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+from govgraph.errors import BadRequestError
+
+#: Deepest bracket nesting ({, (, [) accepted; the engine crashes near 3,000.
+MAX_DEPTH = 500
+
+_PN_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_CHAR = r"[\w\-.\u00B7\u00C0-\U000EFFFF]"
+_TOKEN = re.compile(rf'''
+  (?P<ws>\s+)
+| (?P<comment>\#[^\n\r]*)
+| (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+             |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+| (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+| (?P<var>[?$]\w+)
+| (?P<pname>(?:[A-Za-z\u00C0-\U000EFFFF](?:{_PN_CHAR}|\.)*)?:(?:{_PN_CHAR}|:|%[0-9A-Fa-f]{{2}}|{_PN_ESC})*)
+| (?P<word>[A-Za-z_][\w\-]*)
+| (?P<open>[{{(\[])
+| (?P<close>[}})\]])
+| (?P<other>.)
+''', re.X | re.S)
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_REFUSAL = "is refused: this endpoint calls no other service unless its allow-list names it"
+
+
+class Token(NamedTuple):
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the engine needs to know about a query before running it."""
+
+    form: str | None          # SELECT, ASK, CONSTRUCT, DESCRIBE, or None if not found
+    has_dataset: bool          # the query has FROM / FROM NAMED clauses
+    services: tuple[str, ...]  # allowed SERVICE / LOAD targets it names
+    depth: int                 # deepest bracket nesting
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into significant tokens (whitespace and comments dropped).
+
+    >>> [t.text for t in tokenize('SELECT ?x { <a#b> ex:p\\\\#c "}" } # {')]
+    ['SELECT', '?x', '{', '<a#b>', 'ex:p\\\\#c', '"}"', '}']
+    """
+    return [Token(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+            if m.lastgroup not in ("ws", "comment")]
+
+
+def screen_query(text: str, allowlist: tuple[str, ...] = ()) -> Screening:
+    """Screen ``text``; raise BadRequestError for a refused SERVICE/LOAD or too deep a nesting."""
+    screening = _screen(tokenize(text), allowlist)
+    if _UCHAR.search(text):
+        decoded = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+        _screen(tokenize(decoded), allowlist)
+    return screening
+
+
+def _screen(tokens: list[Token], allowlist: tuple[str, ...]) -> Screening:
+    depth = _max_depth(tokens)
+    if depth > MAX_DEPTH:
+        raise BadRequestError(
+            f"the query nests brackets {depth} deep; at most {MAX_DEPTH} levels are accepted")
+    prefixes, base = _prologue(tokens)
+    services = tuple(_check_target(call, target, prefixes, base, allowlist)
+                     for call, target in _calls(tokens))
+    words = [t.text.upper() for t in tokens if t.kind == "word"]
+    form = next((w for w in words if w in _FORMS), None)
+    return Screening(form, "FROM" in words, services, depth)
+
+
+def _max_depth(tokens: list[Token]) -> int:
+    depth = deepest = 0
+    for t in tokens:
+        if t.kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif t.kind == "close":
+            depth -= 1
+    return deepest
+
+
+def _prologue(tokens: list[Token]) -> tuple[dict[str, str], str | None]:
+    """PREFIX declarations and the last BASE (IRIs without their angle brackets)."""
+    prefixes: dict[str, str] = {}
+    base = None
+    for i, t in enumerate(tokens[:-1]):
+        keyword = t.text.upper() if t.kind == "word" else ""
+        if keyword == "BASE" and tokens[i + 1].kind == "iri":
+            base = _resolve(tokens[i + 1].text[1:-1], base)
+        elif keyword == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text.rstrip(":")] = _resolve(tokens[i + 2].text[1:-1], base)
+    return prefixes, base
+
+
+def _calls(tokens: list[Token]):
+    """Yield (keyword, target token) for every SERVICE and LOAD the engine could see.
+
+    ``SERVICE:x {`` is SERVICE with target ``:x`` to the engine, so a prefixed name whose
+    prefix is ``service`` or ``silent`` and that opens a group is read that way too.
+    """
+    for i, t in enumerate(tokens):
+        follows_group = i + 1 < len(tokens) and tokens[i + 1].text == "{"
+        keyword = t.text.upper()
+        if t.kind == "word" and keyword in ("SERVICE", "LOAD"):
+            target = tokens[i + 1] if i + 1 < len(tokens) else Token("other", "")
+            if target.kind == "word" and target.text.upper() == "SILENT":
+                target = tokens[i + 2] if i + 2 < len(tokens) else Token("other", "")
+            elif target.kind == "pname" and target.text.split(":")[0].upper() == "SILENT":
+                target = Token("pname", target.text[target.text.index(":"):])
+            yield keyword, target
+        elif t.kind == "pname" and follows_group and keyword.split(":")[0] in ("SERVICE", "LOAD"):
+            yield keyword.split(":")[0], Token("pname", t.text[t.text.index(":"):])
+
+
+def _check_target(call: str, target: Token, prefixes: dict[str, str], base: str | None,
+                  allowlist: tuple[str, ...]) -> str:
+    iri = None
+    if target.kind == "iri":
+        iri = _resolve(target.text[1:-1], base)
+    elif target.kind == "pname":
+        prefix, _, local = target.text.partition(":")
+        if prefix in prefixes:
+            iri = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    shown = f"<{iri}>" if iri else (target.text or "(nothing)")
+    if iri is None or not urlsplit(iri).scheme or not any(iri.startswith(a) for a in allowlist):
+        raise BadRequestError(f"{call} {shown} {_REFUSAL}")
+    return iri
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri

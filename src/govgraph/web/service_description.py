@@ -1,0 +1,83 @@
+"""The SPARQL 1.1 Service Description of ``/sparql`` (served on a bare GET).
+
+It states the endpoint, the language, every result format, the features (the default graph
+is the union of the named graphs; basic federated query only when the SERVICE allow-list is
+not empty), the default dataset with each named graph and its size, a link to the VoID
+description, and the limits, with govgraph's own service terms (namespace
+:data:`GGSVC`, documented in docs/endpoint.md).
+
+>>> from govgraph.config import Settings
+>>> manifest = {"graphs": {"https://w3id.org/govgraph/graph/data": 3}, "union_triples": 3}
+>>> body = describe_service("http://127.0.0.1:8080", manifest, Settings.from_env({}),
+...                         pyoxigraph.RdfFormat.N_TRIPLES).decode()
+>>> "<http://www.w3.org/ns/sparql-service-description#endpoint> <http://127.0.0.1:8080/sparql>" in body
+True
+>>> '<https://w3id.org/govgraph/def/service#maxRows> "10000"' in body
+True
+"""
+
+from __future__ import annotations
+
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from govgraph.namespaces import PREFIXES
+from govgraph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
+
+#: govgraph's service terms: maxRows, queryTimeout (seconds), maxRequestBytes, rateLimit, rateWindow.
+GGSVC = PREFIXES["gg"].removesuffix("def#") + "def/service#"
+_SD, _VOID, _RDF, _RDFS, _XSD = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd"))
+_TYPE = NamedNode(_RDF + "type")
+
+
+def describe_service(root: str, manifest: dict, settings, rdf_format: pyoxigraph.RdfFormat) -> bytes:
+    """Serialise the Service Description of the endpoint at ``root``/sparql over a release."""
+    service, dataset = BlankNode("service"), BlankNode("dataset")
+    triples = [Triple(service, _TYPE, NamedNode(_SD + "Service")),
+               _sd(service, "endpoint", NamedNode(root + "/sparql")),
+               _sd(service, "supportedLanguage", NamedNode(_SD + "SPARQL11Query")),
+               _sd(service, "feature", NamedNode(_SD + "UnionDefaultGraph")),
+               _sd(service, "defaultDataset", dataset),
+               Triple(service, NamedNode(_RDFS + "seeAlso"), NamedNode(root + "/.well-known/void"))]
+    if settings.service_allowlist:
+        triples.append(_sd(service, "feature", NamedNode(_SD + "BasicFederatedQuery")))
+    triples += [_sd(service, "resultFormat", NamedNode(W3C_FORMAT_IRIS[f.name]))
+                for f in RESULT_FORMATS + GRAPH_FORMATS]
+    triples += _limits(service, settings) + _dataset(dataset, manifest)
+    return pyoxigraph.serialize(triples, format=rdf_format,
+                                prefixes={"sd": _SD, "void": _VOID, "rdfs": _RDFS, "ggsvc": GGSVC})
+
+
+def _sd(subject, term: str, value) -> Triple:
+    return Triple(subject, NamedNode(_SD + term), value)
+
+
+def _number(value, datatype: str = "integer") -> Literal:
+    return Literal(str(value), datatype=NamedNode(_XSD + datatype))
+
+
+def _limits(service: BlankNode, settings) -> list[Triple]:
+    values = {"maxRows": _number(settings.max_rows),
+              "queryTimeout": _number(settings.query_timeout, "decimal"),
+              "maxRequestBytes": _number(settings.max_body_bytes),
+              "rateLimit": _number(settings.rate_limit),
+              "rateWindow": _number(settings.rate_window, "decimal")}
+    return [Triple(service, NamedNode(GGSVC + name), value) for name, value in values.items()]
+
+
+def _dataset(dataset: BlankNode, manifest: dict) -> list[Triple]:
+    default = BlankNode("default-graph")
+    triples = [Triple(dataset, _TYPE, NamedNode(_SD + "Dataset")),
+               _sd(dataset, "defaultGraph", default),
+               Triple(default, _TYPE, NamedNode(_SD + "Graph"))]
+    if "union_triples" in manifest:
+        triples.append(Triple(default, NamedNode(_VOID + "triples"), _number(manifest["union_triples"])))
+    for i, (iri, count) in enumerate(sorted(manifest.get("graphs", {}).items())):
+        named, graph = BlankNode(f"named-graph-{i}"), BlankNode(f"graph-{i}")
+        triples += [_sd(dataset, "namedGraph", named),
+                    Triple(named, _TYPE, NamedNode(_SD + "NamedGraph")),
+                    _sd(named, "name", NamedNode(iri)),
+                    _sd(named, "graph", graph),
+                    Triple(graph, _TYPE, NamedNode(_SD + "Graph")),
+                    Triple(graph, NamedNode(_VOID + "triples"), _number(count))]
+    return triples
