@@ -93,11 +93,11 @@
   }
   function renderBoolean(value) {
     resultsBox.appendChild(el("p", {"class": "boolean " + value, text: String(value)}));
-    return "ASK answered " + value;
+    return "The answer is " + value;
   }
   function renderGraph(text) {
     resultsBox.appendChild(el("pre", {"class": "graph", text: text}));
-    return "graph as Turtle";
+    return "A graph, as Turtle,";
   }
 
   // ---- errors ----------------------------------------------------------------------------
@@ -205,7 +205,10 @@
       var kind = (response.headers.get("Content-Type") || "").indexOf("json") >= 0 ? "results" : "graph";
       return render(response).then(function (summary) {
         var ms = Math.round(performance.now() - started);
-        statusBox.textContent = summary + " in " + ms + " ms.";
+        var truncated = response.headers.get("X-GovGraph-Truncated") === "true";
+        var limit = response.headers.get("X-GovGraph-Row-Limit");
+        statusBox.textContent = summary + " in " + ms + " ms." +
+          (truncated ? " Cut off at the endpoint's limit of " + limit + " rows; use LIMIT and OFFSET to page through the rest." : "");
         showDownloads(query, kind);
       });
     }).catch(function (err) {
