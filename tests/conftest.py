@@ -88,26 +88,32 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
 
 
 def start_server(data_dir: Path, env_extra: dict | None = None, args: tuple = ()) -> tuple[subprocess.Popen, str]:
-    """Start ``govgraph serve`` on a free loopback port; return the process and its base URL."""
+    """Start ``govgraph serve`` on a free loopback port; return the process and its base URL.
+
+    Its stderr (the access log) goes to ``data_dir/serve-PORT.log``, never to an unread pipe
+    that would fill and stall the server.
+    """
     port = free_port()
     env = {**os.environ, "GOVGRAPH_DATA_DIR": str(data_dir), **(env_extra or {})}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govgraph", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--source", str(ROOT), *args],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log_path = Path(data_dir) / f"serve-{port}.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "govgraph", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--source", str(ROOT), *args],
+            env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"govgraph serve exited with {proc.returncode}: {proc.stderr.read()}")
+            raise RuntimeError(f"govgraph serve exited with {proc.returncode}: {log_path.read_text()[-3000:]}")
         try:
-            if requests.get(url + "/-/health", timeout=1).status_code == 200:
+            if requests.get(url + "/-/health", timeout=2).status_code == 200:
                 return proc, url
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("govgraph serve did not become healthy within 120 s")
+    raise RuntimeError(f"govgraph serve did not become healthy within 120 s: {log_path.read_text()[-3000:]}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -121,7 +127,27 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def server(release, data_dir):
-    """The real server (gunicorn + the embedded store) over the session's release."""
-    proc, url = start_server(data_dir)
+    """The real server (gunicorn + the embedded store) over the session's release.
+
+    Its rate limit is off: every test module shares it from 127.0.0.1 (test_server_limits
+    starts its own servers to test the limit).
+    """
+    proc, url = start_server(data_dir, {"GOVGRAPH_RATE_LIMIT": "0"})
     yield url
     stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def server_factory(release, data_dir):
+    """Start more servers over the session's release with other settings (``env_extra``);
+    they are stopped at the end of the module. Returns (process, base URL)."""
+    procs = []
+
+    def start(env_extra: dict | None = None, args: tuple = ()):
+        proc, url = start_server(data_dir, env_extra, args)
+        procs.append(proc)
+        return proc, url
+
+    yield start
+    for proc in procs:
+        stop_server(proc)
