@@ -108,6 +108,15 @@ def version():
                     "software": manifest.get("software", {})})
 
 
+@bp.route("/.well-known/void")
+@bp.route("/.well-known/void.<ext>")
+def void(ext: str | None = None):
+    """The VoID/DCAT description of the dataset (publishing: :mod:`govgraph.web.describe`)."""
+    from govgraph.web.describe import void_description
+
+    return void_description(ext)
+
+
 @bp.route("/-/metrics")
 def metrics():
     """Prometheus exposition text."""
