@@ -74,7 +74,8 @@ W3C_FORMAT_IRIS = {
 }
 _SHORT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
                   "rdf+xml": "rdfxml", "json-ld": "jsonld", "nq": "nquads", "n-quads": "nquads",
-                  "srj": "json", "srx": "xml"}
+                  "srj": "json", "srx": "xml",
+                  "n3": "turtle"}  # a Turtle document is N3 (SPARQLWrapper sends format=n3)
 
 
 def by_media_type(media_type: str) -> Format | None:
@@ -110,16 +111,18 @@ def negotiate(accept: MIMEAccept, candidates: list[Format]) -> Format | None:
     'xml'
     >>> negotiate(MIMEAccept([("image/png", 1)]), [FORMATS["json"]]) is None
     True
+    >>> negotiate(MIMEAccept([("text/*", 1)]), [FORMATS["json"], FORMATS["xml"], FORMATS["csv"]]).name
+    'csv'
+    >>> negotiate(MIMEAccept([("application/json", 1)]), [FORMATS["xml"], FORMATS["json"]]).name
+    'json'
     """
     if not accept:
         return candidates[0]
-    offers = []
-    for f in candidates:
-        offers.append((f.media_type, f))
-        offers.extend((alias, f) for alias in f.aliases)
+    exact = {value.lower(): q for value, q in accept}
     best, best_q = None, 0.0
-    for media_type, f in offers:
-        q = accept.quality(media_type)
+    for f in candidates:
+        # a wildcard (text/*, */*) reaches a format by its own media type, never by an alias
+        q = max([accept.quality(f.media_type)] + [exact.get(alias, 0.0) for alias in f.aliases])
         if q > best_q:
             best, best_q = f, q
     return best

@@ -1,0 +1,269 @@
+"""The SPARQL 1.1 Protocol matrix against the real server (``govgraph serve`` on loopback).
+
+The expected numbers come from the release manifest (triples per named graph), so the
+tests hold for any release.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import rdflib
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+JSON_RESULTS = "application/sparql-results+json"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def endpoint(server) -> str:
+    return server + "/sparql"
+
+
+@pytest.fixture(scope="module")
+def graphs(release) -> dict[str, int]:
+    """Named graph IRI -> triples, from the manifest (the non-empty ones)."""
+    return {iri: n for iri, n in release.manifest["graphs"].items() if n}
+
+
+def count(response: requests.Response) -> int:
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def error(response: requests.Response, status: int) -> dict:
+    """The one JSON error shape, with the expected status."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "status", "detail"} and body["status"] == status
+    return body
+
+
+# --- the three ways to send a query -------------------------------------------------------
+
+def test_get_post_form_and_post_direct_give_the_same_answer(endpoint):
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    by_get = requests.get(endpoint, params={"query": query}, headers={"Accept": JSON_RESULTS})
+    by_form = requests.post(endpoint, data={"query": query}, headers={"Accept": JSON_RESULTS})
+    by_body = requests.post(endpoint, data=query.encode(), headers={
+        "Content-Type": "application/sparql-query; charset=utf-8", "Accept": JSON_RESULTS})
+    for response in (by_get, by_form, by_body):
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith(JSON_RESULTS)
+    assert by_get.json() == by_form.json() == by_body.json()
+    assert by_get.json()["results"]["bindings"], "the release has named graphs"
+
+
+def test_default_graph_is_the_union_of_the_named_graphs(endpoint, release, graphs):
+    union = count(requests.get(endpoint, params={"query": COUNT}))
+    assert union >= max(graphs.values())
+    if "union_triples" in release.manifest:
+        assert union == release.manifest["union_triples"]
+
+
+def test_default_graph_uri_selects_the_default_graph_and_no_named_graphs(endpoint, graphs):
+    iri, size = sorted(graphs.items())[0]
+    assert count(requests.get(endpoint, params={"query": COUNT, "default-graph-uri": iri})) == size
+    named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(requests.get(endpoint, params={"query": named, "default-graph-uri": iri})) == 0
+
+
+def test_two_default_graph_uris_merge(endpoint, graphs):
+    (a, _), (b, _) = sorted(graphs.items())[:2]
+    both = count(requests.post(endpoint, data={"query": COUNT, "default-graph-uri": [a, b]}))
+    assert max(graphs[a], graphs[b]) <= both <= graphs[a] + graphs[b]
+
+
+def test_named_graph_uri_limits_graph_and_empties_the_default_graph(endpoint, graphs):
+    iri, size = sorted(graphs.items())[-1]
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    response = requests.get(endpoint, params={"query": query, "named-graph-uri": iri})
+    rows = response.json()["results"]["bindings"]
+    assert [(r["g"]["value"], int(r["n"]["value"])) for r in rows] == [(iri, size)]
+    assert count(requests.get(endpoint, params={"query": COUNT, "named-graph-uri": iri})) == 0
+
+
+def test_from_in_the_query_is_honoured_and_the_protocol_overrides_it(endpoint, graphs):
+    (a, size_a), (b, size_b) = sorted(graphs.items())[:2]
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{a}> WHERE {{ ?s ?p ?o }}"
+    assert count(requests.get(endpoint, params={"query": query})) == size_a
+    assert count(requests.get(endpoint, params={"query": query, "default-graph-uri": b})) == size_b
+
+
+def test_invalid_graph_iri_is_400(endpoint):
+    error(requests.get(endpoint, params={"query": COUNT, "default-graph-uri": "not an iri"}), 400)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+def test_malformed_query_is_400_with_line_and_column(endpoint):
+    body = error(requests.get(endpoint, params={"query": "SELECT * WHERE {\n  ?s ?p \n}"}), 400)
+    assert body["error"] == "malformed query"
+    assert "line 3, column" in body["detail"]
+
+
+@pytest.mark.parametrize("send", [
+    lambda url: requests.post(url, data={"format": "json"}),
+    lambda url: requests.post(url, data=b"", headers={"Content-Type": "application/sparql-query"}),
+    lambda url: requests.get(url, params={"query": "  "}),
+], ids=["form-without-query", "empty-body", "blank-query"])
+def test_missing_query_is_400(endpoint, send):
+    error(send(endpoint), 400)
+
+
+def test_two_queries_are_400(endpoint):
+    body = error(requests.get(endpoint, params={"query": ["ASK {}", "ASK {}"]}), 400)
+    assert "2 queries" in body["detail"]
+    error(requests.post(endpoint + "?query=ASK%20%7B%7D", data=b"ASK {}",
+                        headers={"Content-Type": "application/sparql-query"}), 400)
+
+
+@pytest.mark.parametrize("send", [
+    lambda url: requests.get(url, params={"update": "CLEAR ALL"}),
+    lambda url: requests.post(url, data={"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}),
+    lambda url: requests.post(url, data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
+], ids=["get-update", "form-update", "direct-update"])
+def test_updates_are_403_read_only(endpoint, send):
+    assert "this endpoint is read-only" in error(send(endpoint), 403)["detail"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_are_405_with_allow(endpoint, method):
+    response = requests.request(method, endpoint, data=b"ASK {}")
+    error(response, 405)
+    assert {"GET", "POST"} <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "multipart/form-data; boundary=x"])
+def test_unsupported_content_type_is_415(endpoint, content_type):
+    error(requests.post(endpoint, data=b"ASK {}", headers={"Content-Type": content_type}), 415)
+
+
+def test_body_over_the_cap_is_413(endpoint):
+    padding = "#" + "x" * 1_100_000 + "\n"
+    error(requests.post(endpoint, data=(padding + "ASK {}").encode(),
+                        headers={"Content-Type": "application/sparql-query"}), 413)
+
+
+# --- content negotiation ------------------------------------------------------------------
+
+SELECT_ONE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+CONSTRUCT_ONE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+
+
+@pytest.mark.parametrize("query,accept,expected", [
+    (SELECT_ONE, "*/*", JSON_RESULTS),
+    (SELECT_ONE, None, JSON_RESULTS),
+    (SELECT_ONE, "application/json", JSON_RESULTS),
+    (SELECT_ONE, "text/*", "text/csv"),
+    (SELECT_ONE, "text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    (SELECT_ONE, "text/tab-separated-values;q=0.9, text/csv;q=0.2, */*;q=0.1", "text/tab-separated-values"),
+    (SELECT_ONE, "text/html,application/xhtml+xml,*/*;q=0.8", JSON_RESULTS),
+    ("ASK {}", "application/sparql-results+xml", "application/sparql-results+xml"),
+    (CONSTRUCT_ONE, "*/*", "text/turtle"),
+    (CONSTRUCT_ONE, "application/n-triples", "application/n-triples"),
+    (CONSTRUCT_ONE, "application/ld+json;q=1, text/turtle;q=0.5", "application/ld+json"),
+    (CONSTRUCT_ONE, "application/trig", "application/trig"),
+    (CONSTRUCT_ONE, "application/n-quads", "application/n-quads"),
+    (CONSTRUCT_ONE, "application/rdf+xml", "application/rdf+xml"),
+    ("DESCRIBE ?s WHERE { ?s ?p ?o } LIMIT 1", "text/*", "text/turtle"),
+])
+def test_accept_negotiation(endpoint, query, accept, expected):
+    headers = {"Accept": accept} if accept else {}
+    if accept is None:
+        headers["Accept"] = ""
+    response = requests.get(endpoint, params={"query": query}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].split(";")[0] == expected
+    assert "Accept" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("query,accept", [
+    (SELECT_ONE, "text/turtle"), (SELECT_ONE, "image/png"), (CONSTRUCT_ONE, "application/sparql-results+json"),
+])
+def test_nothing_acceptable_is_406(endpoint, query, accept):
+    error(requests.get(endpoint, params={"query": query}, headers={"Accept": accept}), 406)
+
+
+@pytest.mark.parametrize("param,value,query,expected", [
+    ("format", "csv", SELECT_ONE, "text/csv"),
+    ("output", "tsv", SELECT_ONE, "text/tab-separated-values"),
+    ("format", "application/sparql-results+xml", SELECT_ONE, "application/sparql-results+xml"),
+    ("format", "json", CONSTRUCT_ONE, "application/ld+json"),
+    ("format", "ntriples", CONSTRUCT_ONE, "application/n-triples"),
+])
+def test_format_parameter_overrides_accept(endpoint, param, value, query, expected):
+    response = requests.get(endpoint, params={"query": query, param: value}, headers={"Accept": "image/png"})
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].split(";")[0] == expected
+
+
+def test_unknown_or_mismatched_format_parameter(endpoint):
+    error(requests.get(endpoint, params={"query": SELECT_ONE, "format": "nonsense"}), 400)
+    error(requests.get(endpoint, params={"query": SELECT_ONE, "format": "turtle"}), 406)
+
+
+def test_content_type_matches_the_body(endpoint):
+    response = requests.get(endpoint, params={"query": SELECT_ONE, "format": "xml"})
+    assert response.headers["Content-Type"].startswith("application/sparql-results+xml")
+    assert response.text.startswith("<?xml")
+    response = requests.get(endpoint, params={"query": CONSTRUCT_ONE}, headers={"Accept": "application/ld+json"})
+    json.loads(response.text)
+
+
+# --- row cap --------------------------------------------------------------------------------
+
+def test_row_cap_is_stated_in_headers(endpoint):
+    response = requests.get(endpoint, params={"query": SELECT_ONE})
+    assert int(response.headers["X-GovGraph-Row-Limit"]) == 10_000
+    assert response.headers["X-GovGraph-Truncated"] == "false"
+
+
+# --- Service Description --------------------------------------------------------------------
+
+@pytest.mark.parametrize("accept,rdflib_format", [
+    ("text/turtle", "turtle"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"), ("*/*", "turtle"),
+])
+def test_service_description_by_negotiation(endpoint, graphs, accept, rdflib_format):
+    response = requests.get(endpoint, headers={"Accept": accept})
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format=rdflib_format)
+    service = graph.value(predicate=rdflib.RDF.type, object=SD.Service)
+    assert graph.value(service, SD.endpoint) == rdflib.URIRef(endpoint)
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
+    assert (service, SD.feature, SD.UnionDefaultGraph) in graph
+    assert (service, SD.feature, SD.BasicFederatedQuery) not in graph  # empty allow-list
+    assert len(set(graph.objects(service, SD.resultFormat))) == 10
+    assert graph.value(service, rdflib.RDFS.seeAlso) == rdflib.URIRef(endpoint.replace("/sparql", "/.well-known/void"))
+    limits = rdflib.Namespace("https://w3id.org/govgraph/def/service#")
+    assert graph.value(service, limits.maxRows).toPython() == 10_000
+    assert graph.value(service, limits.queryTimeout).toPython() == 30
+    named = {graph.value(n, SD.name): graph.value(graph.value(n, SD.graph), VOID.triples).toPython()
+             for n in graph.objects(graph.value(service, SD.defaultDataset), SD.namedGraph)}
+    assert {str(k): v for k, v in named.items() if v} == graphs
+
+
+def test_service_description_for_a_browser_is_the_query_page(endpoint):
+    response = requests.get(endpoint, headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/")
+
+
+# --- CORS -----------------------------------------------------------------------------------
+
+def test_cors_preflight_and_simple_reads(endpoint):
+    preflight = requests.options(endpoint, headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert {"GET", "POST"} <= {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    read = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
+    assert read.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-GovGraph-Row-Limit" in read.headers["Access-Control-Expose-Headers"]
