@@ -1,0 +1,179 @@
+"""/dumps/: headers, validators, ranges and conditionals of every dump file, the index, the
+SHA256SUMS file and ``govgraph dump`` (two small complete releases from tests/conftest.py)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+from govgraph.config import Settings
+from govgraph.release import dump_files, list_releases
+from govgraph.web import create_app
+
+OLD, NEW = "0.0.1-aaaa0001", "0.0.2-bbbb0002"
+TYPES = {"govgraph.ttl": "text/turtle", "govgraph.nt": "application/n-triples",
+         "govgraph.nq": "application/n-quads", "govgraph.trig": "application/trig", "void.ttl": "text/turtle"}
+
+
+@pytest.fixture(scope="module")
+def releases(publish_data_dir):
+    return {r.id: r for r in list_releases(publish_data_dir / "releases")}
+
+
+class Client:
+    """The Flask test client, reading and closing every response (send_file opens files)."""
+
+    def __init__(self, app):
+        self._client = app.test_client()
+
+    def open(self, url, method="GET", headers=None):
+        response = self._client.open(url, method=method, headers=headers or {})
+        response.get_data()
+        response.close()
+        return response
+
+    def get(self, url, headers=None):
+        return self.open(url, "GET", headers)
+
+    def head(self, url, headers=None):
+        return self.open(url, "HEAD", headers)
+
+
+@pytest.fixture(scope="module")
+def client(publish_data_dir):
+    return Client(create_app(Settings.from_env({}, data_dir=publish_data_dir, rate_limit=0)))
+
+
+def _files(releases):
+    return [(rid, name) for rid, r in releases.items() for name in dump_files(r) if name != "SHA256SUMS"]
+
+
+def test_both_releases_have_all_six_dumps(releases):
+    for release in releases.values():
+        names = set(dump_files(release))
+        assert {"govgraph.ttl", "govgraph.ttl.gz", "govgraph.nt", "govgraph.nt.gz",
+                "govgraph.nq", "govgraph.nq.gz", "SHA256SUMS"} <= names
+
+
+def test_every_file_has_honest_headers_and_its_bytes(client, releases):
+    for rid, name in _files(releases):
+        info = releases[rid].manifest["files"][name]
+        r = client.get(f"/dumps/{rid}/{name}")
+        assert r.status_code == 200, name
+        media_type = r.headers["Content-Type"].split(";")[0]
+        assert media_type == ("application/gzip" if name.endswith(".gz") else TYPES[name])
+        assert "Content-Encoding" not in r.headers  # the .gz is the resource, not a coding of it
+        assert int(r.headers["Content-Length"]) == info["bytes"] == len(r.data)
+        assert hashlib.sha256(r.data).hexdigest() == info["sha256"]
+        assert r.headers["ETag"] == f'"{info["sha256"]}"'  # strong: no W/ prefix
+        assert r.headers["Accept-Ranges"] == "bytes"
+        created = releases[rid].manifest["created"].replace("Z", "+00:00")
+        assert parsedate_to_datetime(r.headers["Last-Modified"]).isoformat() == created
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        if name.endswith(".gz"):
+            assert gzip.decompress(r.data) == (releases[rid].path / name[:-3]).read_bytes()
+
+
+def test_cache_control_latest_revalidates_versioned_is_immutable(client):
+    latest = client.get("/dumps/latest/govgraph.ttl").headers["Cache-Control"]
+    versioned = client.get(f"/dumps/{NEW}/govgraph.ttl").headers["Cache-Control"]
+    assert "must-revalidate" in latest and "max-age=300" in latest and "immutable" not in latest
+    assert "immutable" in versioned and "max-age=31536000" in versioned
+
+
+def test_latest_is_the_newest_release_and_a_changed_release_changes_the_etag(client, releases):
+    latest = client.get("/dumps/latest/govgraph.nt")
+    assert latest.data == (releases[NEW].path / "govgraph.nt").read_bytes()
+    old = client.get(f"/dumps/{OLD}/govgraph.nt")
+    assert old.headers["ETag"] != latest.headers["ETag"]
+    assert client.get("/dumps/latest/govgraph.nt", headers={"If-None-Match": old.headers["ETag"]}).status_code == 200
+
+
+def test_head_has_the_headers_and_no_body(client):
+    get, head = client.get(f"/dumps/{NEW}/govgraph.nq.gz"), client.head(f"/dumps/{NEW}/govgraph.nq.gz")
+    assert head.status_code == 200 and head.data == b""
+    for key in ("Content-Type", "Content-Length", "ETag", "Last-Modified", "Accept-Ranges", "Cache-Control"):
+        assert head.headers[key] == get.headers[key]
+
+
+def test_conditional_get_answers_304_without_a_body(client):
+    first = client.get("/dumps/latest/govgraph.ttl.gz")
+    by_etag = client.get("/dumps/latest/govgraph.ttl.gz", headers={"If-None-Match": first.headers["ETag"]})
+    by_date = client.get("/dumps/latest/govgraph.ttl.gz", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    for r in (by_etag, by_date):
+        assert r.status_code == 304 and r.data == b""
+        assert r.headers["ETag"] == first.headers["ETag"]
+    stale = client.get("/dumps/latest/govgraph.ttl.gz", headers={"If-None-Match": '"0000"'})
+    assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_ranges(client, releases):
+    whole = (releases[NEW].path / "govgraph.nt").read_bytes()
+    url = f"/dumps/{NEW}/govgraph.nt"
+    r = client.get(url, headers={"Range": "bytes=10-19"})
+    assert r.status_code == 206 and r.data == whole[10:20]
+    assert r.headers["Content-Range"] == f"bytes 10-19/{len(whole)}"
+    assert client.get(url, headers={"Range": "bytes=-7"}).data == whole[-7:]
+    assert client.get(url, headers={"Range": f"bytes={len(whole) - 3}-"}).data == whole[-3:]
+    r = client.get(url, headers={"Range": f"bytes={len(whole) + 10}-"})
+    assert r.status_code == 416 and r.headers["Content-Range"] == f"bytes */{len(whole)}"
+    r = client.get(url, headers={"Range": "bytes=0-1,5-6"})  # several ranges: the whole file
+    assert r.status_code == 200 and r.data == whole
+    r = client.get(url, headers={"Range": "bytes=0-3", "If-Range": '"not-the-etag"'})
+    assert r.status_code == 200 and r.data == whole
+
+
+def test_sha256sums_lists_every_dump_with_its_digest(client, releases):
+    for rid, release in releases.items():
+        r = client.get(f"/dumps/{rid}/SHA256SUMS")
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
+        lines = dict(reversed(line.split("  ")) for line in r.data.decode().splitlines())
+        assert set(lines) == set(dump_files(release)) - {"SHA256SUMS"}
+        for name, digest in lines.items():
+            assert hashlib.sha256((release.path / name).read_bytes()).hexdigest() == digest
+        again = client.get(f"/dumps/{rid}/SHA256SUMS", headers={"If-None-Match": r.headers["ETag"]})
+        assert again.status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/dumps/9.9.9-nope/govgraph.ttl", f"/dumps/{NEW}/manifest.json",
+                                  f"/dumps/{NEW}/ontology.ttl", f"/dumps/{NEW}/..%2Fmanifest.json",
+                                  f"/dumps/{NEW}/store"])
+def test_only_listed_files_of_known_releases_are_served(client, path):
+    r = client.get(path, headers={"Accept": "application/json"})
+    assert r.status_code == 404
+    assert set(r.json) == {"error", "status", "detail"}
+
+
+def test_index_lists_every_release_in_html_and_json(client, releases):
+    html = client.get("/dumps/", headers={"Accept": "text/html"}).data.decode()
+    for rid, release in releases.items():
+        assert f'id="{rid}"' in html
+        for name in dump_files(release):
+            assert f'href="/dumps/{rid}/{name}"' in html
+    assert 'href="/dumps/latest/govgraph.ttl.gz"' in html
+    data = client.get("/dumps/", headers={"Accept": "application/json"}).json
+    assert data["latest"] == NEW
+    assert [r["id"] for r in data["releases"]] == [NEW, OLD]
+    row = next(f for f in data["releases"][0]["files"] if f["name"] == "govgraph.nt")
+    assert row["sha256"] == releases[NEW].manifest["files"]["govgraph.nt"]["sha256"]
+
+
+def test_govgraph_dump_writes_the_served_files(client, publish_data_dir, tmp_path):
+    out = tmp_path / "dumps"
+    done = subprocess.run([sys.executable, "-m", "govgraph", "dump", str(out), "--data-dir", str(publish_data_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    written = sorted(Path(line).name for line in done.stdout.split())
+    served = json.loads(client.get("/dumps/", headers={"Accept": "application/json"}).data)["releases"][0]
+    assert written == sorted(f["name"] for f in served["files"])
+    for name in written:
+        assert (out / name).read_bytes() == client.get(f"/dumps/latest/{name}").data
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
