@@ -18,6 +18,7 @@ import logging
 import sys
 import threading
 import types
+import warnings
 
 from rdflib import Graph, Literal
 
@@ -64,7 +65,9 @@ def ontology_html(graph: Graph, lang: str = "en") -> str:
     with _LOCK:  # pyLODE keeps module-level state while rendering
         doc = OntPub(ontology=doc_graph)
         doc.fids.update(term_ids(set(doc_graph.subjects())))
-        html = doc.make_html()
+        with warnings.catch_warnings():  # pyLODE reads its CSS with an open() it never closes
+            warnings.simplefilter("ignore", ResourceWarning)
+            html = doc.make_html()
     return adapt_html(html, lang)
 
 

@@ -1,0 +1,187 @@
+"""Dereferenceable IRIs on a small complete release: 303s, negotiation, suffixes, the exact
+description of every subject, the HTML page (labels, links, quotes), 404s and /def."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import socket
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from govgraph.config import Settings
+from govgraph.release import newest_release
+from govgraph.web import create_app
+
+BASE = "https://w3id.org/govgraph/"
+RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+             "application/n-triples": "nt", "application/rdf+xml": "xml"}
+OX_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
+            "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+QUOTE = "as of 31 December 2021, the US, the EU and Germany were the IOM’s top donors"
+
+
+@pytest.fixture(scope="module")
+def store(publish_data_dir):
+    st = ox.Store.read_only(str(newest_release(publish_data_dir / "releases").store_path))
+    yield st
+
+
+@pytest.fixture(scope="module")
+def client(publish_data_dir):
+    return create_app(Settings.from_env({}, data_dir=publish_data_dir, rate_limit=0)).test_client()
+
+
+def expected_about(store: ox.Store, iri: str) -> rdflib.Graph:
+    """The triples about ``iri``, computed independently of the server: outgoing triples with
+    two levels of blank-node objects (an annotation's target and selector), incoming triples
+    with one level of blank-node subjects (the node holding a target)."""
+    q = f"""CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?s ?q <{iri}> . ?s2 ?q2 ?s }}
+    WHERE {{ {{ <{iri}> ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2
+                OPTIONAL {{ FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 }} }} }}
+            UNION {{ ?s ?q <{iri}> OPTIONAL {{ FILTER(isBlank(?s)) ?s2 ?q2 ?s }} }} }}"""
+    triples = store.query(q, use_default_graph_as_union=True)
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=data, format="nt")
+
+
+def subjects(store: ox.Store) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?s { ?s ?p ?o FILTER(isIRI(?s)) }", use_default_graph_as_union=True)
+    return sorted(row["s"].value for row in rows)
+
+
+def doc_path(iri: str) -> str:
+    return "/doc/" + iri[len(BASE + "id/"):]
+
+
+def test_id_answers_303_to_doc_keeping_the_format(client):
+    r = client.get("/id/state/USA")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/doc/state/USA")
+    assert client.get("/id/state/USA?format=ttl").headers["Location"].endswith("/doc/state/USA?format=ttl")
+    assert client.get("/id/state/USA.ttl").headers["Location"].endswith("/doc/state/USA.ttl")
+    followed = client.get("/id/state/USA", headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert followed.status_code == 200 and followed.headers["Content-Type"].startswith("text/turtle")
+
+
+def test_every_subject_of_our_space_is_described_exactly(client, store):
+    walked = 0
+    for iri in subjects(store):
+        if not iri.startswith(BASE + "id/"):
+            continue
+        r = client.get(doc_path(iri), headers={"Accept": "text/turtle"})
+        assert r.status_code == 200, iri
+        got = rdflib.Graph().parse(data=r.data.decode("utf-8"), format="turtle")
+        assert isomorphic(got, expected_about(store, iri)), iri
+        walked += 1
+    assert walked >= 10
+
+
+@pytest.mark.parametrize("media_type", list(RDF_TYPES))
+def test_each_machine_format_parses_in_rdflib_and_pyoxigraph(client, store, media_type):
+    iri = BASE + "id/annotation/l18-iom-top-donors"
+    r = client.get(doc_path(iri), headers={"Accept": media_type})
+    assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
+    assert "Accept" in r.headers["Vary"]
+    expected = expected_about(store, iri)
+    got = rdflib.Graph().parse(data=r.data, format=RDF_TYPES[media_type])
+    assert isomorphic(got, expected)
+    assert len(list(ox.parse(io.BytesIO(r.data), format=OX_TYPES[media_type]))) == len(expected)
+    suffix = {"text/turtle": "ttl", "application/ld+json": "jsonld",
+              "application/n-triples": "nt", "application/rdf+xml": "rdf"}[media_type]
+    by_suffix = client.get(f"{doc_path(iri)}.{suffix}")
+    assert by_suffix.headers["Content-Type"] == r.headers["Content-Type"] and by_suffix.data == r.data
+
+
+def test_link_header_lists_the_alternates(client):
+    link = client.get("/doc/state/USA", headers={"Accept": "text/html"}).headers["Link"]
+    for path, media_type in [("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
+                             ("nt", "application/n-triples"), ("rdf", "application/rdf+xml")]:
+        assert f'</doc/state/USA.{path}>; rel="alternate"; type="{media_type}"' in link
+
+
+def test_browsers_get_html_and_unknown_types_get_406(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = client.get("/doc/state/USA", headers={"Accept": browser})
+    assert r.headers["Content-Type"].startswith("text/html")
+    r = client.get("/doc/state/USA", headers={"Accept": "image/png"})
+    assert r.status_code == 406 and set(r.json) == {"error", "status", "detail"}
+
+
+@pytest.mark.parametrize("language,title", [("es", "Estados Unidos de América"),
+                                            ("en", "United States of America"),
+                                            ("fr", "United States of America"),
+                                            ("es-EC,es;q=0.9,en;q=0.5", "Estados Unidos de América")])
+def test_html_labels_follow_accept_language(client, language, title):
+    html = client.get("/doc/state/USA", headers={"Accept": "text/html", "Accept-Language": language}).data.decode()
+    assert re.search(r"<h1>\s*" + re.escape(title) + r"\s*</h1>", html)
+
+
+def test_html_links_every_statement_and_shows_the_quote(client, store):
+    html = client.get("/doc/state/USA", headers={"Accept": "text/html"}).data.decode()
+    assert 'href="/id/org/iom"' in html                      # outgoing (inferred gg:funds)
+    assert 'href="/id/relation/funding-usa-iom"' in html      # incoming (gg:funder)
+    assert QUOTE in html and "line 18" in html                # the quote behind that relation
+    html = client.get("/doc/relation/funding-usa-iom", headers={"Accept": "text/html"}).data.decode()
+    assert QUOTE in html and 'href="/id/annotation/l18-iom-top-donors"' in html
+    found = {href for href in re.findall(r'href="(/id/[^"#]+)"', html)}
+    about = expected_about(store, BASE + "id/relation/funding-usa-iom")
+    linked = {"/" + str(t)[len(BASE):] for triple in about for t in triple
+              if isinstance(t, rdflib.URIRef) and str(t).startswith(BASE + "id/")}
+    assert linked - {"/id/relation/funding-usa-iom"} <= found  # every other IRI is a link
+
+
+def test_unknown_iris_get_a_helpful_404(client):
+    r = client.get("/id/state/XYZ", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/html")
+    html = r.data.decode()
+    assert "https://w3id.org/govgraph/id/state/XYZ" in html and 'href="/id/state/USA"' in html
+    r = client.get("/doc/state/XYZ", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404 and r.json["status"] == 404
+
+
+@pytest.mark.parametrize("name,fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"),
+                                      ("rdf", "xml"), ("trig", "trig"), ("nq", "nquads")])
+def test_def_serves_the_ontology_graph_in_every_rdf_format(client, store, name, fmt):
+    expected = rdflib.Graph().parse(data=ox.serialize(
+        [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(BASE + "graph/ontology"))],
+        format=ox.RdfFormat.N_TRIPLES), format="nt")
+    r = client.get(f"/def.{name}")
+    assert r.status_code == 200
+    if fmt in ("trig", "nquads"):
+        ds = rdflib.Dataset().parse(data=r.data, format=fmt)
+        got = ds.graph(rdflib.URIRef(BASE + "graph/ontology"))
+    else:
+        got = rdflib.Graph().parse(data=r.data, format=fmt)
+    assert isomorphic(got, expected)
+    media_type = r.headers["Content-Type"].split(";")[0]
+    negotiated = client.get("/def", headers={"Accept": media_type})
+    assert negotiated.data == r.data and "Accept" in negotiated.headers["Vary"]
+
+
+def test_def_html_has_an_anchor_for_every_term_and_fetches_nothing(publish_data_dir, store, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"pyLODE tried to open a connection: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    client = create_app(Settings.from_env({}, data_dir=publish_data_dir, rate_limit=0)).test_client()
+    html = client.get("/def", headers={"Accept": "text/html"}).data.decode()
+    terms = {q.subject.value for q in store.quads_for_pattern(None, None, None, ox.NamedNode(BASE + "graph/ontology"))
+             if q.subject.value.startswith(BASE + "def#")}
+    assert len(terms) >= 5
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    for term in terms:
+        assert term.split("#")[1] in ids, term
+    assert len(ids) == len(set(ids))
+    spanish = client.get("/def", headers={"Accept": "text/html", "Accept-Language": "es"}).data.decode()
+    assert "Financiación" in spanish and 'lang="es"' in spanish
+
+
+def test_doc_json_error_shape_for_json_clients(client):
+    r = client.get("/doc/state/USA", headers={"Accept": "application/json"})
+    assert r.status_code == 406
+    assert json.loads(r.data)["error"] == "not acceptable"
