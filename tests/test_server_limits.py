@@ -1,0 +1,230 @@
+"""Bounded work, against real servers started with other settings: the deadline kills and
+replaces the worker, a cheap query is not held up by two runaways, the rate limit answers
+429, and SERVICE/LOAD reach only allow-listed targets (a real Oxigraph server on loopback).
+
+The latencies measured here are recorded by bench/; the only time bounds asserted are
+generous ones that tell a working deadline from a missing one.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+# a cross join of the data with 10^8 rows of VALUES: runs for minutes on any release
+_HUNDRED = " ".join(str(i) for i in range(100))
+RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+           + " ".join(f"VALUES ?v{i} {{ {_HUNDRED} }}" for i in range(4)) + " }")
+CHEAP = "ASK { ?s ?p ?o }"
+
+
+def health(url: str) -> dict:
+    response = requests.get(url + "/-/health", timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def wait_for(predicate, timeout: float = 60.0, step: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return not stat.read().split(") ")[1].startswith("Z")  # a zombie is gone too
+    except FileNotFoundError:
+        return False
+
+
+# --- deadline -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def short_deadline(server_factory):
+    return server_factory({"GOVGRAPH_QUERY_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0"})
+
+
+def test_deadline_kills_the_worker_answers_503_and_keeps_serving(short_deadline):
+    proc, url = short_deadline
+    before = health(url)
+    started = time.monotonic()
+    response = requests.post(url + "/sparql", data={"query": RUNAWAY}, timeout=60)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503, response.text
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.json()["error"] == "query deadline exceeded"
+    assert elapsed < 15, "the deadline is 2 s: the answer must not wait for the query to finish"
+    after = wait_for(lambda: (h := health(url)) and len(h["worker_pids"]) == before["workers"] and h)
+    killed = set(before["worker_pids"]) - set(after["worker_pids"])
+    assert len(killed) == 1 and after["workers_replaced"] == before["workers_replaced"] + 1
+    assert not any(pid_alive(pid) for pid in killed)
+    assert requests.get(url + "/sparql", params={"query": CHEAP}).json()["boolean"] is True
+    metrics = requests.get(url + "/-/metrics").text
+    assert "govgraph_query_timeouts_total 1.0" in metrics
+
+
+def test_stopping_the_server_stops_its_workers(server_factory):
+    proc, url = server_factory({"GOVGRAPH_WORKERS": "2"})
+    pids = health(url)["worker_pids"]
+    assert len(pids) == 2 and all(pid_alive(p) for p in pids)
+    proc.terminate()
+    proc.wait(timeout=30)
+    wait_for(lambda: not any(pid_alive(p) for p in pids), timeout=20)
+
+
+# --- isolation ------------------------------------------------------------------------------
+
+def test_a_cheap_query_is_not_held_up_by_two_runaways(server_factory):
+    proc, url = server_factory({"GOVGRAPH_QUERY_TIMEOUT": "10", "GOVGRAPH_RATE_LIMIT": "0"})
+    session = requests.Session()
+    idle = [_timed(session, url) for _ in range(20)][5:]
+    runaways = [threading.Thread(target=requests.post, args=(url + "/sparql",),
+                                 kwargs={"data": {"query": RUNAWAY}, "timeout": 60}) for _ in range(2)]
+    for thread in runaways:
+        thread.start()
+    time.sleep(1.0)  # both runaways now hold a worker each
+    loaded = [_timed(session, url) for _ in range(15)]
+    for thread in runaways:
+        thread.join()
+    idle_p50, loaded_p50 = statistics.median(idle), statistics.median(loaded)
+    print(f"cheap query p50: idle {idle_p50 * 1000:.1f} ms, beside two runaways {loaded_p50 * 1000:.1f} ms")
+    assert max(loaded) < 5.0, "a cheap query waited for a runaway"
+    assert loaded_p50 <= 2 * idle_p50 + 0.1 + 0.4, "generous margin over 2x idle + 100 ms for a shared machine"
+
+
+def _timed(session: requests.Session, url: str) -> float:
+    started = time.perf_counter()
+    response = session.get(url + "/sparql", params={"query": CHEAP}, timeout=30)
+    assert response.status_code == 200, response.text
+    return time.perf_counter() - started
+
+
+# --- rate limit -----------------------------------------------------------------------------
+
+def test_rate_limit_answers_429_with_retry_after(server_factory):
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "5", "GOVGRAPH_RATE_WINDOW": "60"})
+    statuses = [requests.get(url + "/sparql", params={"query": CHEAP}).status_code for _ in range(5)]
+    assert statuses == [200] * 5
+    response = requests.get(url + "/sparql", params={"query": CHEAP})
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.json()["error"] == "rate limited"
+    assert requests.get(url + "/-/health").status_code == 200, "operations routes are not limited"
+    assert "govgraph_rate_limited_total 1.0" in requests.get(url + "/-/metrics").text
+
+
+# --- SERVICE and LOAD -----------------------------------------------------------------------
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        self.hits.append(self.path)
+        self.send_response(500)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def listener():
+    """An HTTP listener on loopback that records every request made to it."""
+    _Recorder.hits = []
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", _Recorder.hits
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT <{target}/sparql> {{ ?s ?p ?o }} }}",
+    "PREFIX remote: <{target}/> SELECT * WHERE {{ SERVICE remote:sparql {{ ?s ?p ?o }} }}",
+    "PREFIX : <{target}/> SELECT * WHERE {{ SERVICE:sparql {{ ?s ?p ?o }} }}",
+    "BASE <{target}/> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ VALUES ?x {{ <{target}/sparql> }} SERVICE ?x {{ ?s ?p ?o }} }}",
+    "select * where {{ # a comment {{ \n sErViCe <{target}/sparql> {{ ?s ?p ?o }} }}",
+    "LOAD <{target}/data.ttl>",
+])
+def test_service_and_load_are_refused_before_any_fetch(server, listener, template):
+    target, hits = listener
+    response = requests.post(server + "/sparql", data={"query": template.format(target=target)})
+    assert response.status_code == 400, response.text
+    assert "refused" in response.json()["detail"]
+    assert hits == []
+
+
+def test_service_in_a_string_or_comment_is_not_a_call(server):
+    query = 'SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/>" AS ?x) } # SERVICE <http://127.0.0.1:9/>'
+    response = requests.get(server + "/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("depth", [600, 3500])
+def test_deep_nesting_is_refused_and_the_server_lives(server, depth):
+    response = requests.post(server + "/sparql", data={"query": "SELECT * WHERE " + "{" * depth + "}" * depth})
+    assert response.status_code == 400
+    assert "nests brackets" in response.json()["detail"]
+    assert health(server)["status"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def oxigraph_peer(tmp_path_factory):
+    """A real Oxigraph server on loopback holding one triple."""
+    executable = shutil.which("oxigraph")
+    if executable is None:
+        pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([executable, "serve", "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: _answers(url), timeout=30)
+    requests.post(url + "/update", data={"update": 'INSERT DATA { <urn:x:peer> <urn:x:says> "hello from the peer" }'},
+                  timeout=10).raise_for_status()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_allow_listed_service_is_called(server_factory, oxigraph_peer):
+    proc, url = server_factory({"GOVGRAPH_SERVICE_ALLOWLIST": oxigraph_peer + "/", "GOVGRAPH_RATE_LIMIT": "0"})
+    query = f"SELECT ?said WHERE {{ SERVICE <{oxigraph_peer}/query> {{ <urn:x:peer> <urn:x:says> ?said }} }}"
+    response = requests.get(url + "/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    assert [b["said"]["value"] for b in response.json()["results"]["bindings"]] == ["hello from the peer"]
+    other = query.replace(oxigraph_peer, "http://127.0.0.1:9")
+    assert requests.get(url + "/sparql", params={"query": other}).status_code == 400
+    description = requests.get(url + "/sparql", headers={"Accept": "application/n-triples"}).text
+    assert "<http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery>" in description
