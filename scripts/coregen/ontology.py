@@ -66,7 +66,7 @@ EXTERNAL = {
     "owl:AnnotationProperty": [
         "dcterms:title", "dcterms:description", "dcterms:source", "dcterms:date",
         "dcterms:temporal", "dcterms:identifier", "dcterms:subject", "dcterms:license",
-        "dcterms:creator", "dcterms:spatial", "skos:prefLabel", "skos:altLabel",
+        "dcterms:creator", "dcterms:spatial", "dcterms:extent", "skos:prefLabel", "skos:altLabel",
         "skos:hiddenLabel", "skos:definition", "skos:note", "skos:scopeNote",
         "vann:preferredNamespacePrefix", "vann:preferredNamespaceUri"],
 }
@@ -244,6 +244,17 @@ PROVENANCE = [
      "The expansion of an acronym as the essay gives it.", ["skos:altLabel"], []),
     ("coverage", "A", "coverage", "cobertura",
      "A region an office or organisation covers.", ["dcterms:spatial"], []),
+    ("establishedIn", "A", "established in", "establecida en",
+     "The year (xsd:gYear) an organisation was established.", ["dcterms:date"], []),
+    ("purpose", "A", "purpose", "propósito",
+     "The stated purpose of an instrument or measure, in the essay's words as printed.",
+     ["dcterms:description"], []),
+    ("bibliographyEntry", "A", "bibliography entry", "entrada bibliográfica",
+     "The entry of the essay's bibliography that is the document of this resource.",
+     ["dcterms:source"], []),
+    ("memberCount", "A", "member count", "número de miembros",
+     "The number of members (xsd:integer) the essay gives for a group (“all 193 UN member "
+     "states”).", ["dcterms:extent"], []),
     ("bindingStatus", "O", "binding status", "carácter vinculante",
      "Whether the essay calls an instrument non-binding, or is silent about it where a reader "
      "might expect it to say (a concept of gg:BindingStatusScheme). No instrument is called "
@@ -391,6 +402,17 @@ RELATIONS = [
      ("roleHolder", "role holder", "titular del rol"),
      ("assignedRole", "assigned role", "rol asignado"),
      ("hasRole", "has role", "tiene el rol", "dcterms:relation")),
+    ("GovernanceRole", "role in governance", "papel en la gobernanza",
+     "An actor's stated weight or role in a form of governance (a concept), in the essay's "
+     "words (gg:wording: “linchpin”, “weight”).",
+     ("governanceActor", "governance actor", "actor de la gobernanza"),
+     ("governanceForm", "form of governance", "forma de gobernanza"),
+     ("shapesGovernance", "shapes governance", "configura la gobernanza", "dcterms:relation")),
+    ("ResponsibilityAttribution", "attribution of responsibility", "atribución de responsabilidad",
+     "Something (a practice or concept) holding a party responsible for migrants.",
+     ("responsibilityAssigner", "responsibility assigner", "quien atribuye la responsabilidad"),
+     ("responsibleParty", "responsible party", "parte responsable"),
+     ("holdsResponsible", "holds responsible", "responsabiliza a", "dcterms:relation")),
     ("Membership", "membership", "membresía",
      "An actor being a member of an organisation or grouping (org:member, org:organization).",
      None, None,
