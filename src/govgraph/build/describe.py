@@ -132,7 +132,9 @@ def _describe_distribution(out: Graph, base: str, release_id: str, name: str, in
         out.add((dist, DCAT.mediaType, URIRef(IANA + info["media_type"])))
     if info.get("encoding") == "gzip":
         out.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-    _add_if(out, dist, DCAT.byteSize, info.get("bytes"), XSD.nonNegativeInteger)
+    # xsd:integer, not xsd:nonNegativeInteger: pyoxigraph 0.5.13's store rewrites the latter
+    # to xsd:integer, and the served graph must equal void.ttl
+    _add_if(out, dist, DCAT.byteSize, info.get("bytes"), XSD.integer)
     _add_if(out, dist, VOID.triples, info.get("triples"), XSD.integer)
     if info.get("sha256"):
         checksum = BNode()
