@@ -65,8 +65,12 @@ class WorkerPool:
         self._live: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start())
+        try:
+            for _ in range(size):
+                self._idle.put(self._start())
+        except GovGraphError:
+            self.close()
+            raise
 
     def run(self, request: QueryRequest, deadline: float) -> QueryResult:
         """Run ``request`` in an idle worker; kill it if ``deadline`` (monotonic) passes."""
@@ -119,9 +123,13 @@ class WorkerPool:
         process.start()
         child.close()
         worker = _Worker(process, parent)
-        if not parent.poll(START_TIMEOUT) or parent.recv()[0] != "ready":
+        try:
+            status, detail = parent.recv() if parent.poll(START_TIMEOUT) else ("failed", "it did not start in time")
+        except (EOFError, OSError):
+            status, detail = "failed", "it exited"
+        if status != "ready":
             _kill(worker)
-            raise StoreUnavailableError(f"a query worker could not open {self.release_path}")
+            raise StoreUnavailableError(f"a query worker could not open {self.release_path}: {detail}")
         with self._lock:
             self._live[process.pid] = worker
         self.stats.started += 1

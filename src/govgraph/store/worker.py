@@ -150,7 +150,11 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a kill must not wait (FACTS: 5 s stalls)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C is the server's to handle
     _die_with_parent()
-    store = open_quads(Path(release_path), in_memory)
+    try:
+        store = open_quads(Path(release_path), in_memory)
+    except (NoReleaseError, OSError, SyntaxError, ValueError) as err:
+        conn.send(("failed", str(err)))
+        return
     conn.send(("ready", os.getpid()))
     while True:
         try:

@@ -1,0 +1,57 @@
+"""The embedded store outside the web layer: ``govgraph query`` (run_cli_query), and
+opening the newest release that works."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from govgraph.config import Settings
+from govgraph.errors import BadRequestError, QuerySyntaxError
+from govgraph.store.embedded import open_store, run_cli_query
+
+
+def test_cli_query_formats(settings, release):
+    answer = json.loads(run_cli_query(settings, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "json"))
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) == release.manifest["triples"]
+    assert run_cli_query(settings, "ASK {}", "csv") == b"true"
+    turtle = run_cli_query(settings, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3", "ttl")
+    assert turtle.count(b" .\n") >= 1
+
+
+def test_cli_query_errors(settings, release):
+    with pytest.raises(BadRequestError, match="refused"):
+        run_cli_query(settings, "SELECT * { SERVICE <http://127.0.0.1:9/> { } }", "json")
+    with pytest.raises(BadRequestError, match="unknown format"):
+        run_cli_query(settings, "ASK {}", "png")
+    with pytest.raises(QuerySyntaxError, match="line 1, column"):
+        run_cli_query(settings, "ASK {", "json")
+
+
+def test_govgraph_query_command(data_dir, release):
+    done = subprocess.run([sys.executable, "-m", "govgraph", "query", "--data-dir", str(data_dir),
+                           "--format", "tsv", "SELECT ?x { VALUES ?x { 1 } }"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["?x", "1"]
+
+
+def test_an_unusable_newest_release_is_skipped(tmp_path, release):
+    releases = tmp_path / "releases"
+    shutil.copytree(release.path, releases / release.path.name)
+    broken = releases / "9.9.9-broken"
+    broken.mkdir()
+    manifest = dict(release.manifest, release="9.9.9-broken", created="2999-01-01T00:00:00Z")
+    (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    messages = []
+    store = open_store(Settings.from_env({}, data_dir=tmp_path, workers=1), progress=messages.append)
+    try:
+        assert store.release.id == release.id
+        assert store.health()["release"] == release.id
+        assert any("9.9.9-broken" in m for m in messages)
+    finally:
+        store.close()
