@@ -160,6 +160,14 @@ def publish_data_dir(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def publish_server(publish_data_dir):
+    """The real server (``govgraph serve``) over the two small releases of publish_data_dir."""
+    proc, url = start_server(publish_data_dir, {"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_WORKERS": "1"})
+    yield url
+    stop_server(proc)
+
+
 def start_server(data_dir: Path, env_extra: dict | None = None, args: tuple = ()) -> tuple[subprocess.Popen, str]:
     """Start ``govgraph serve`` on a free loopback port; return the process and its base URL.
 

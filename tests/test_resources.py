@@ -11,6 +11,7 @@ import socket
 import pyoxigraph as ox
 import pytest
 import rdflib
+import requests
 from rdflib.compare import isomorphic
 
 from govgraph.config import Settings
@@ -185,3 +186,44 @@ def test_doc_json_error_shape_for_json_clients(client):
     r = client.get("/doc/state/USA", headers={"Accept": "application/json"})
     assert r.status_code == 406
     assert json.loads(r.data)["error"] == "not acceptable"
+
+
+def walk_all_subjects(url: str, store: ox.Store) -> dict:
+    """Dereference every subject IRI of the release on a real server over one keep-alive
+    session: /id/ IRIs by 303 to HTML and to Turtle equal to the triples about them, /def#
+    terms by their anchor in the ontology page. Returns what was walked, by kind."""
+    walked = {"id": 0, "def": 0, "elsewhere": []}
+    with requests.Session() as session:
+        ontology_ids = set(re.findall(r'\bid="([^"]+)"', session.get(
+            url + "/def", headers={"Accept": "text/html"}, timeout=120).text))
+        for iri in subjects(store):
+            if iri.startswith(BASE + "id/"):
+                path = "/id/" + iri[len(BASE + "id/"):]
+                html = session.get(url + path, headers={"Accept": "text/html"}, timeout=30)
+                assert html.status_code == 200 and html.history[0].status_code == 303, iri
+                assert html.headers["Content-Type"].startswith("text/html"), iri
+                ttl = session.get(url + path, headers={"Accept": "text/turtle"}, timeout=30)
+                assert ttl.headers["Content-Type"].startswith("text/turtle"), iri
+                got = rdflib.Graph().parse(data=ttl.content, format="turtle")
+                assert isomorphic(got, expected_about(store, iri)), iri
+                walked["id"] += 1
+            elif iri.startswith(BASE + "def#"):
+                assert iri.split("#", 1)[1] in ontology_ids, iri
+                walked["def"] += 1
+            else:
+                walked["elsewhere"].append(iri)
+    return walked
+
+
+def test_every_subject_dereferences_on_the_real_server_small(publish_server, store):
+    walked = walk_all_subjects(publish_server, store)
+    assert walked["id"] >= 10 and walked["def"] >= 5
+    assert walked["elsewhere"] == [BASE + "def"]  # the ontology IRI itself is /def
+
+
+def test_every_subject_of_the_real_release_dereferences(server, release):
+    real_store = ox.Store.read_only(str(release.store_path))
+    walked = walk_all_subjects(server, real_store)
+    assert walked["id"] > 100 and walked["def"] > 20
+    outside = [i for i in walked["elsewhere"] if i.startswith(BASE) and i != BASE + "def"]
+    assert outside == [], outside[:10]
