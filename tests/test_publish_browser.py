@@ -1,0 +1,88 @@
+"""The publishing pages in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)
+on the real server: resource pages, the dump index, the ontology documentation and the 404
+page render, fetch nothing but the server, and do not overflow a 390 px phone screen.
+
+No network: the browser resolves nothing but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)",
+                allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+PAGES = {"resource": "/id/relation/funding-usa-iom", "state": "/id/state/USA", "dumps": "/dumps/",
+         "ontology": "/def", "not-found": "/id/state/XYZ"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=["small", "real"])
+def site(request) -> str:
+    """The server over the small publishing releases, then over the real release."""
+    return request.getfixturevalue("publish_server" if request.param == "small" else "server")
+
+
+def open_page(browser, site: str, path: str, width: int, height: int, language: str = "en"):
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=site,
+                                  locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    requested, errors = [], []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(path)
+    page.wait_for_load_state("load")
+    return context, page, response, requested, errors
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_pages_fit_a_phone_and_fetch_only_the_server(browser, site, kind, tmp_path):
+    context, page, response, requested, errors = open_page(browser, site, PAGES[kind], 390, 844)
+    try:
+        assert response.status == (404 if kind == "not-found" else 200)
+        assert page.title().strip()
+        assert errors == []
+        assert all(url.startswith(site) or url.startswith("data:") for url in requested), requested
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{kind} overflows: {width}px"
+        shot = tmp_path / f"{kind}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 1000
+    finally:
+        context.close()
+
+
+def test_resource_page_in_spanish_links_to_other_resources(browser, site):
+    context, page, response, _, _ = open_page(browser, site, "/id/state/USA", 1280, 900, "es")
+    try:
+        assert page.locator("h1").inner_text().strip() == "Estados Unidos de América"
+        page.locator('a[href="/id/relation/funding-usa-iom"]').first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/doc/relation/funding-usa-iom")
+        assert "top donors" in page.locator("blockquote.quote").first.inner_text()
+    finally:
+        context.close()
+
+
+def test_term_iri_lands_on_its_anchor(browser, site):
+    context, page, _, _, _ = open_page(browser, site, "/def#Funding", 1280, 900)
+    try:
+        assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == "Funding"
+        assert page.evaluate("document.getElementById('Funding').getBoundingClientRect().top") < 200
+    finally:
+        context.close()
