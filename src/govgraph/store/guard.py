@@ -137,7 +137,8 @@ def _calls(tokens: list[Token]):
     prefix is ``service`` or ``silent`` and that opens a group is read that way too.
     """
     for i, t in enumerate(tokens):
-        follows_group = i + 1 < len(tokens) and tokens[i + 1].text == "{"
+        if t.kind not in ("word", "pname") or t.text[:1] not in "sSlL":
+            continue
         keyword = t.text.upper()
         if t.kind == "word" and keyword in ("SERVICE", "LOAD"):
             target = tokens[i + 1] if i + 1 < len(tokens) else Token("other", "")
@@ -146,7 +147,8 @@ def _calls(tokens: list[Token]):
             elif target.kind == "pname" and target.text.split(":")[0].upper() == "SILENT":
                 target = Token("pname", target.text[target.text.index(":"):])
             yield keyword, target
-        elif t.kind == "pname" and follows_group and keyword.split(":")[0] in ("SERVICE", "LOAD"):
+        elif (t.kind == "pname" and keyword.split(":")[0] in ("SERVICE", "LOAD")
+              and i + 1 < len(tokens) and tokens[i + 1].text == "{"):
             yield keyword.split(":")[0], Token("pname", t.text[t.text.index(":"):])
 
 
