@@ -228,3 +228,12 @@ def test_allow_listed_service_is_called(server_factory, oxigraph_peer):
     assert requests.get(url + "/sparql", params={"query": other}).status_code == 400
     description = requests.get(url + "/sparql", headers={"Accept": "application/n-triples"}).text
     assert "<http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery>" in description
+
+
+def test_from_names_stored_graphs_and_is_never_fetched(server, listener):
+    target, hits = listener
+    query = f"SELECT * FROM <{target}/g> FROM NAMED <{target}/h> WHERE {{ ?s ?p ?o }}"
+    response = requests.get(server + "/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"] == []
+    assert hits == []
