@@ -1,0 +1,150 @@
+"""Object property values entailed by the ontology's property axioms (OWL 2 RL rules).
+
+The rules, each an OWL 2 RL/RDF entailment (so HermiT finds the same values):
+``prp-inv`` (owl:inverseOf), ``prp-spo1`` (rdfs:subPropertyOf, owl:equivalentProperty),
+``prp-spo2`` (owl:propertyChainAxiom, with ``[ owl:inverseOf p ]`` steps allowed),
+``prp-symp`` (owl:SymmetricProperty) and ``prp-trp`` (owl:TransitiveProperty), applied
+until nothing new follows.
+
+>>> from rdflib import Graph, Namespace
+>>> EX = Namespace("http://ex.org/")
+>>> onto = Graph().parse(data='''
+... @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix ex: <http://ex.org/> .
+... ex:funds owl:propertyChainAxiom ( [ owl:inverseOf ex:funder ] ex:recipient ) .
+... ex:evidence owl:inverseOf ex:hasBody .''', format="turtle")
+>>> data = Graph().parse(data='''@prefix ex: <http://ex.org/> .
+... ex:f ex:funder ex:usa ; ex:recipient ex:iom . ex:q ex:hasBody ex:f .''', format="turtle")
+>>> sorted(str(p).rsplit("/", 1)[1] for s, p, o in entailed_values(onto, data) - data)
+['evidence', 'funds']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, OWL, RDF, RDFS, URIRef
+from rdflib.collection import Collection
+
+#: One step of a chain: (property, inverted?).
+Step = tuple[URIRef, bool]
+
+
+@dataclass
+class PropertyAxioms:
+    """The property axioms of an ontology that the rules use."""
+
+    inverses: list[tuple[URIRef, URIRef]] = field(default_factory=list)
+    subs: list[tuple[URIRef, URIRef]] = field(default_factory=list)
+    chains: list[tuple[URIRef, list[Step]]] = field(default_factory=list)
+    symmetric: set[URIRef] = field(default_factory=set)
+    transitive: set[URIRef] = field(default_factory=set)
+
+
+def property_axioms(ontology: Graph) -> PropertyAxioms:
+    """Read the inverse, sub-property, chain, symmetric and transitive axioms."""
+    axioms = PropertyAxioms()
+    for p, q in ontology.subject_objects(OWL.inverseOf):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            axioms.inverses.append((p, q))
+    for p, q in ontology.subject_objects(RDFS.subPropertyOf):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            axioms.subs.append((p, q))
+    for p, q in ontology.subject_objects(OWL.equivalentProperty):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            axioms.subs += [(p, q), (q, p)]
+    for p, head in ontology.subject_objects(OWL.propertyChainAxiom):
+        steps = [_step(ontology, node) for node in Collection(ontology, head)]
+        if isinstance(p, URIRef) and steps and all(steps):
+            axioms.chains.append((p, steps))
+    axioms.symmetric = set(ontology.subjects(RDF.type, OWL.SymmetricProperty))
+    axioms.transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
+    return axioms
+
+
+def _step(ontology: Graph, node) -> Step | None:
+    if isinstance(node, URIRef):
+        return (node, False)
+    if isinstance(node, BNode):
+        inverse = ontology.value(node, OWL.inverseOf)
+        if isinstance(inverse, URIRef):
+            return (inverse, True)
+    return None
+
+
+class _Edges:
+    """Object property values indexed by property, in both directions."""
+
+    def __init__(self) -> None:
+        self.forward: dict[URIRef, dict] = defaultdict(lambda: defaultdict(set))
+        self.backward: dict[URIRef, dict] = defaultdict(lambda: defaultdict(set))
+
+    def add(self, s, p, o) -> bool:
+        if o in self.forward[p][s]:
+            return False
+        self.forward[p][s].add(o)
+        self.backward[p][o].add(s)
+        return True
+
+    def pairs(self, p):
+        return [(s, o) for s, objects in list(self.forward[p].items()) for o in list(objects)]
+
+    def follow(self, node, step: Step):
+        prop, inverted = step
+        return (self.backward if inverted else self.forward)[prop].get(node, ())
+
+
+def entailed_values(ontology: Graph, data: Graph) -> Graph:
+    """Object property values that follow from ``data`` under the ontology's property axioms.
+
+    Only triples between IRIs are read; the result includes the asserted ones (the caller
+    removes them).
+    """
+    axioms, edges = property_axioms(ontology), _Edges()
+    for s, p, o in data:
+        if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type:
+            edges.add(s, p, o)
+    while _apply_rules(axioms, edges):
+        pass
+    result = Graph()
+    for p, subjects in edges.forward.items():
+        for s, objects in subjects.items():
+            for o in objects:
+                result.add((s, p, o))
+    return result
+
+
+def _apply_rules(axioms: PropertyAxioms, edges: _Edges) -> bool:
+    changed = False
+    for p, q in axioms.inverses:
+        changed |= _add_all(edges, q, [(o, s) for s, o in edges.pairs(p)])
+        changed |= _add_all(edges, p, [(o, s) for s, o in edges.pairs(q)])
+    for p, q in axioms.subs:
+        changed |= _add_all(edges, q, edges.pairs(p))
+    for p in axioms.symmetric:
+        changed |= _add_all(edges, p, [(o, s) for s, o in edges.pairs(p)])
+    for p in axioms.transitive:
+        changed |= _add_all(edges, p, [(s, z) for s, o in edges.pairs(p) for z in edges.follow(o, (p, False))])
+    for p, steps in axioms.chains:
+        changed |= _add_all(edges, p, _chain_pairs(edges, steps))
+    return changed
+
+
+def _chain_pairs(edges: _Edges, steps: list[Step]):
+    first, rest = steps[0], steps[1:]
+    prop, inverted = first
+    starts = edges.backward[prop] if inverted else edges.forward[prop]
+    pairs = []
+    for start, nexts in list(starts.items()):
+        frontier = set(nexts)
+        for step in rest:
+            frontier = {z for node in frontier for z in edges.follow(node, step)}
+        pairs += [(start, end) for end in frontier]
+    return pairs
+
+
+def _add_all(edges: _Edges, p, pairs) -> bool:
+    changed = False
+    for s, o in pairs:
+        changed |= edges.add(s, p, o)
+    return changed

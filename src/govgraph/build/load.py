@@ -1,0 +1,204 @@
+"""Step 1 of the build: parse every source file, strictly, and say where a file is wrong.
+
+Each Turtle file is parsed twice: first by Oxigraph's strict parser, which rejects
+undeclared prefixes and invalid IRIs with a line number, then by rdflib, which builds the
+graphs the reasoner and pySHACL read. Literals whose lexical form does not fit their
+datatype (``"20x1"^^xsd:gYear``) are refused too, naming the file and the subject.
+
+>>> from govgraph.build.load import load_sources
+>>> from pathlib import Path
+>>> mini = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "mini"
+>>> sources = load_sources(mini)
+>>> sources.files[:1]
+['ontology/mini.ttl']
+>>> sources.file_of(URIRef("https://w3id.org/govgraph/id/state/USA"))
+'data/actors.ttl'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef, XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from govgraph.errors import InputError
+
+#: The source parts loaded into their own graph, in this order.
+PARTS = ("ontology", "data", "shapes")
+
+
+@dataclass
+class Sources:
+    """The parsed source tree: one rdflib graph per part and where each subject came from."""
+
+    root: Path
+    ontology: Graph
+    data: Graph
+    shapes: Graph
+    files: list[str] = field(default_factory=list)
+    subject_files: dict[Node, str] = field(default_factory=dict)
+    mention_files: dict[Node, str] = field(default_factory=dict)
+
+    def file_of(self, node: Node) -> str:
+        """The data file that asserted ``node`` as a subject (or first mentioned it).
+
+        >>> Sources(Path("."), Graph(), Graph(), Graph()).file_of(URIRef("urn:x"))
+        'data/?'
+        """
+        return self.subject_files.get(node) or self.mention_files.get(node, "data/?")
+
+    @property
+    def triples(self) -> int:
+        return len(self.ontology) + len(self.data) + len(self.shapes)
+
+
+def load_sources(root: Path) -> Sources:
+    """Parse ``root``'s ontology/, data/ and shapes/ Turtle files; InputError names file:line."""
+    root = Path(root)
+    sources = Sources(root, Graph(), Graph(), Graph())
+    for part in PARTS:
+        for path in sorted((root / part).glob("*.ttl")):
+            rel = f"{part}/{path.name}"
+            graph = parse_turtle(path, rel)
+            sources.files.append(rel)
+            target = getattr(sources, part)
+            target += graph
+            if part == "data":
+                _map_nodes(graph, rel, sources)
+    return sources
+
+
+def parse_turtle(path: Path, rel: str) -> Graph:
+    """Parse one Turtle file strictly; errors read ``rel:line: reason``.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".ttl", delete=False) as f:
+    ...     _ = f.write('@prefix ex: <http://ex.org/> .\\nex:a ex:p foo:b .\\n')
+    >>> parse_turtle(Path(f.name), "data/x.ttl")
+    Traceback (most recent call last):
+    ...
+    govgraph.errors.InputError: data/x.ttl:2: The prefix foo: has not been declared
+    >>> os.unlink(f.name)
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{rel}: cannot read: {err}") from None
+    _check_with_oxigraph(text, rel)
+    graph = _parse_with_rdflib(text, rel)
+    check_literals(graph, rel)
+    return graph
+
+
+_OX_LINE = re.compile(r"at line (\d+)(?: between columns \d+ and \d+| column \d+)?: (.*?)(?:\s*\((?:.*, )?line \d+\))?$",
+                      re.S)
+
+
+def _check_with_oxigraph(text: str, rel: str) -> None:
+    try:
+        for _ in pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE,
+                                  base_iri=None):
+            pass
+    except SyntaxError as err:
+        message = str(err).strip()
+        match = _OX_LINE.search(message)
+        if match:
+            raise InputError(f"{rel}:{match.group(1)}: {match.group(2).strip()}") from None
+        raise InputError(f"{rel}: {message}") from None
+
+
+def _parse_with_rdflib(text: str, rel: str) -> Graph:
+    graph = Graph()
+    term_logger = logging.getLogger("rdflib.term")
+    level = term_logger.level
+    term_logger.setLevel(logging.CRITICAL)  # ill-typed literals are reported by check_literals
+    try:
+        graph.parse(data=text, format="turtle")
+    except BadSyntax as err:
+        raise InputError(f"{rel}:{err.lines + 1}: {err._why}") from None
+    finally:
+        term_logger.setLevel(level)
+    return graph
+
+
+_TZ = r"(Z|[+-]\d\d:\d\d)?"
+_LEXICAL = {
+    XSD.gYear: re.compile(rf"-?\d{{4,}}{_TZ}"),
+    XSD.gYearMonth: re.compile(rf"-?\d{{4,}}-(0[1-9]|1[0-2]){_TZ}"),
+    XSD.date: re.compile(rf"-?\d{{4,}}-\d\d-\d\d{_TZ}"),
+    XSD.dateTime: re.compile(rf"-?\d{{4,}}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?{_TZ}"),
+    XSD.integer: re.compile(r"[+-]?\d+"),
+    XSD.nonNegativeInteger: re.compile(r"\+?\d+|-0+"),
+    XSD.positiveInteger: re.compile(r"\+?0*[1-9]\d*"),
+    XSD.decimal: re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)"),
+    XSD.boolean: re.compile(r"true|false|1|0"),
+}
+
+
+def literal_problem(literal: Literal) -> str | None:
+    """Why ``literal``'s lexical form is not valid for its datatype, or None.
+
+    >>> literal_problem(Literal("20x1", datatype=XSD.gYear))
+    "'20x1' is not a valid xsd:gYear"
+    >>> literal_problem(Literal("2021", datatype=XSD.gYear)) is None
+    True
+    >>> literal_problem(Literal("2021-02-30", datatype=XSD.date))
+    "'2021-02-30' is not a valid xsd:date"
+    """
+    datatype = literal.datatype
+    if datatype is None:
+        return None
+    pattern = _LEXICAL.get(datatype)
+    text = str(literal)
+    valid = not literal.ill_typed if pattern is None else bool(pattern.fullmatch(text))
+    if valid and datatype in (XSD.date, XSD.dateTime):
+        valid = _calendar_valid(text)
+    if valid:
+        return None
+    name = datatype.replace(str(XSD), "xsd:") if datatype.startswith(str(XSD)) else f"<{datatype}>"
+    return f"{text!r} is not a valid {name}"
+
+
+def _calendar_valid(text: str) -> bool:
+    core = text.lstrip("-")[:19] if "T" in text else text.lstrip("-")[:10]
+    try:
+        (datetime if "T" in text else date).fromisoformat(core)
+    except ValueError:
+        return False
+    return True
+
+
+def check_literals(graph: Graph, rel: str) -> None:
+    """Raise InputError naming the file and subject of every ill-typed literal."""
+    problems = []
+    for s, p, o in graph:
+        if isinstance(o, Literal):
+            problem = literal_problem(o)
+            if problem:
+                problems.append(f"{rel}: {_show(graph, s)} {_show(graph, p)}: {problem}")
+    if problems:
+        raise InputError("ill-typed literal(s):\n  " + "\n  ".join(sorted(problems)))
+
+
+def _show(graph: Graph, node: Node) -> str:
+    if isinstance(node, BNode):
+        return "[]"
+    try:
+        return graph.namespace_manager.normalizeUri(node)
+    except ValueError:
+        return f"<{node}>"
+
+
+def _map_nodes(graph: Graph, rel: str, sources: Sources) -> None:
+    for node in graph.subjects(unique=True):
+        sources.subject_files.setdefault(node, rel)
+    for node in graph.objects(unique=True):
+        if isinstance(node, (URIRef, BNode)):
+            sources.mention_files.setdefault(node, rel)
