@@ -71,6 +71,10 @@ EXTERNAL = {
         "vann:preferredNamespacePrefix", "vann:preferredNamespaceUri"],
 }
 
+RESTATED = [("org:FormalOrganization", "org:Organization"),
+            ("org:OrganizationalUnit", "org:Organization"), ("org:Organization", "foaf:Agent"),
+            ("prov:Person", "prov:Agent"), ("foaf:Person", "foaf:Agent")]
+
 ACTORS = [
     ("Actor", "C", "actor", "actor",
      "Anything the essay presents as acting in migration governance: a state, an organisation, "
@@ -530,6 +534,8 @@ def render() -> str:
     for kind, names in EXTERNAL.items():
         out += [f"{n} a {kind} .\n" for n in names] + ["\n"]
     out.append("oa:describing a oa:Motivation .\n\n")
+    out.append("# axioms of the external vocabularies themselves, restated (ORG, PROV-O, FOAF)\n")
+    out += [f"{s} rdfs:subClassOf {o} .\n" for s, o in RESTATED] + ["\n"]
     sections = [("actors", ACTORS), ("places", PLACES), ("instruments", INSTRUMENTS),
                 ("provenance and common properties", PROVENANCE),
                 ("qualified relations", EXTRA_PROPS)]
