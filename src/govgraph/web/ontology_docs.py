@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import re
 import sys
 import threading
 import types
 import warnings
 
-from rdflib import Graph, Literal
+from html import escape
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from govgraph.namespaces import PREFIXES
 
@@ -31,6 +35,24 @@ def term_ids(iris) -> dict[str, str]:
     """The fragment id of each term of our ontology namespace (its local name)."""
     ns = PREFIXES["gg"]
     return {str(i): str(i)[len(ns):] for i in iris if str(i).startswith(ns) and len(str(i)) > len(ns)}
+
+
+def other_ids(iris) -> dict[str, str]:
+    """Unique ids for the other IRIs pyLODE may document (``foaf-Person``), so that two
+    terms with the same label never share an id (pyLODE would give both ``Person1``).
+
+    >>> other_ids(["http://xmlns.com/foaf/0.1/Person", "http://www.w3.org/ns/prov#Person"])
+    {'http://xmlns.com/foaf/0.1/Person': 'foaf-Person', 'http://www.w3.org/ns/prov#Person': 'prov-Person'}
+    """
+    by_length = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
+    ids = {}
+    for iri in map(str, iris):
+        if iri.startswith(PREFIXES["gg"]) or not iri.startswith("http"):
+            continue
+        prefix, ns = next(((p, n) for p, n in by_length if iri.startswith(n) and len(iri) > len(n)), ("x", ""))
+        local = re.sub(r"[^A-Za-z0-9_.-]", "-", iri[len(ns):] if ns else iri)
+        ids[iri] = f"{prefix}-{local}"
+    return ids
 
 
 def only_language(graph: Graph, lang: str) -> Graph:
@@ -64,11 +86,41 @@ def ontology_html(graph: Graph, lang: str = "en") -> str:
     doc_graph = only_language(graph, lang)
     with _LOCK:  # pyLODE keeps module-level state while rendering
         doc = OntPub(ontology=doc_graph)
-        doc.fids.update(term_ids(set(doc_graph.subjects())))
+        subjects = {s for s in doc_graph.subjects() if isinstance(s, URIRef)}
+        doc.fids.update(other_ids(subjects))
+        doc.fids.update(term_ids(subjects))
         with warnings.catch_warnings():  # pyLODE reads its CSS with an open() it never closes
             warnings.simplefilter("ignore", ResourceWarning)
             html = doc.make_html()
-    return adapt_html(html, lang)
+    return adapt_html(add_other_terms(html, doc_graph, lang), lang)
+
+
+def add_other_terms(html: str, graph: Graph, lang: str) -> str:
+    """A section for the terms of our namespace pyLODE does not document (SKOS concepts and
+    schemes, individuals), so that every ``/def#Term`` has its anchor."""
+    present = set(re.findall(r'\bid="([^"]+)"', html))
+    missing = sorted((iri, fid) for iri, fid in term_ids(
+        {s for s in graph.subjects() if isinstance(s, URIRef)}).items() if fid not in present)
+    if not missing:
+        return html
+    title = "Other terms" if lang != "es" else "Otros términos"
+    items = "".join(_term_entry(graph, URIRef(iri), fid) for iri, fid in missing)
+    section = f'<div id="otherterms" class="section"><h2>{title}</h2>{items}</div>'
+    marker = '<div id="namespaces">'
+    return html.replace(marker, section + marker, 1) if marker in html else html.replace("</body>", section + "</body>", 1)
+
+
+def _term_entry(graph: Graph, iri: URIRef, fid: str) -> str:
+    label = graph.value(iri, SKOS.prefLabel) or graph.value(iri, RDFS.label) or fid
+    rows = [("IRI", f"<code>{escape(str(iri))}</code>")]
+    types = sorted(str(t) for t in graph.objects(iri, RDF.type))
+    if types:
+        rows.append(("Type", ", ".join(f"<code>{escape(t)}</code>" for t in types)))
+    for prop, name in ((SKOS.definition, "Definition"), (RDFS.comment, "Description"), (SKOS.inScheme, "In scheme")):
+        for value in graph.objects(iri, prop):
+            rows.append((name, escape(str(value))))
+    cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<div class="entity" id="{escape(fid)}"><h3>{escape(str(label))}</h3><table>{cells}</table></div>'
 
 
 #: Added to pyLODE's page: a viewport, a way back to the site, and a narrow-screen layout
