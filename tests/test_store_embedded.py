@@ -12,7 +12,9 @@ import pytest
 
 from govgraph.config import Settings
 from govgraph.errors import BadRequestError, QuerySyntaxError
+from govgraph.store import QueryRequest
 from govgraph.store.embedded import open_store, run_cli_query
+from govgraph.store.worker import execute, open_quads, union_is_materialised
 
 
 def test_cli_query_formats(settings, release):
@@ -55,3 +57,16 @@ def test_an_unusable_newest_release_is_skipped(tmp_path, release):
         assert any("9.9.9-broken" in m for m in messages)
     finally:
         store.close()
+
+
+def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path):
+    """pyoxigraph 0.5's union view counts it twice (oxigraph issue 1919); the store does not."""
+    (tmp_path / "govgraph.nq").write_text(
+        "<urn:x:s> <urn:x:p> \"10\"^^<http://www.w3.org/2001/XMLSchema#integer> <urn:x:g1> .\n"
+        "<urn:x:s> <urn:x:p> \"10\"^^<http://www.w3.org/2001/XMLSchema#integer> <urn:x:g2> .\n", encoding="utf-8")
+    store = open_quads(tmp_path, in_memory=True)
+    assert union_is_materialised(store)
+    query = QueryRequest("SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?total) { ?s ?p ?o }", "text/csv", None)
+    assert execute(store, query, union_in_default=True).body == b"n,total\r\n1,10\r\n"
+    named = QueryRequest("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "text/csv", None)
+    assert execute(store, named, union_in_default=True).body == b"n\r\n2\r\n"

@@ -61,6 +61,9 @@ class Store(Protocol):
     def query(self, request: QueryRequest) -> QueryResult:
         """Run ``request``; raise QuerySyntaxError, QueryTimeoutError, StoreUnavailableError..."""
 
+    def dataset_sizes(self) -> tuple[int, dict[str, int]]:
+        """(distinct triples of the default graph, {named graph IRI: triples})."""
+
     def health(self) -> dict:
         """A small JSON-able status (raises StoreUnavailableError when the store does not answer)."""
 

@@ -12,6 +12,7 @@ the fork server exits, so no orphan keeps burning CPU after the server stops.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import queue
@@ -26,7 +27,7 @@ from govgraph.errors import (BadRequestError, GovGraphError, NoReleaseError, Que
 from govgraph.release import Release, list_releases, newest_release
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import screen_query
-from govgraph.store.worker import execute, open_quads, worker_main
+from govgraph.store.worker import execute, open_quads, union_is_materialised, worker_main
 
 log = logging.getLogger("govgraph.store")
 
@@ -35,6 +36,7 @@ START_TIMEOUT = 120.0
 #: Retry-After (seconds) sent with a 503.
 RETRY_AFTER = 5
 _NO_CAP = 2**62  # govgraph query prints every row
+_JSON = "application/sparql-results+json"
 
 
 @dataclass
@@ -165,6 +167,7 @@ class EmbeddedStore:
 
     def __init__(self, release: Release, settings: Settings):
         self.release, self.settings = release, settings
+        self._sizes: tuple[int, dict[str, int]] | None = None
         self.pool = WorkerPool(release.path, settings.workers, settings.in_memory)
 
     def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
@@ -172,9 +175,20 @@ class EmbeddedStore:
         timeout = self.settings.query_timeout if timeout is None else timeout
         return self.pool.run(request, time.monotonic() + timeout)
 
+    def dataset_sizes(self) -> tuple[int, dict[str, int]]:
+        """(distinct triples of the default graph, {named graph: triples}), counted once by query."""
+        if self._sizes is None:
+            union = self.query(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", _JSON, None))
+            graphs = self.query(QueryRequest(
+                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", _JSON, None))
+            rows = json.loads(graphs.body)["results"]["bindings"]
+            self._sizes = (int(json.loads(union.body)["results"]["bindings"][0]["n"]["value"]),
+                           {row["g"]["value"]: int(row["n"]["value"]) for row in rows})
+        return self._sizes
+
     def health(self) -> dict:
         """Ask a worker ``ASK {}``; report the release and the pool."""
-        probe = QueryRequest("ASK {}", "application/sparql-results+json", None)
+        probe = QueryRequest("ASK {}", _JSON, None)
         self.query(probe, timeout=min(self.settings.query_timeout, 10.0))
         stats = self.pool.stats
         return {"status": "ok", "release": self.release.id, "workers": self.pool.size,
@@ -218,4 +232,5 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
     graph = chosen.media_type if chosen.kind in ("graph", "dataset") else "text/turtle"
     request = QueryRequest(text, results, graph, has_dataset=screening.has_dataset, max_rows=_NO_CAP)
     release = newest_release(settings.releases_dir)
-    return execute(open_quads(release.path, settings.in_memory), request).body
+    store = open_quads(release.path, settings.in_memory)
+    return execute(store, request, union_is_materialised(store)).body

@@ -28,7 +28,8 @@ from itertools import islice
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions,
+                        RdfFormat)
 
 from govgraph.errors import BadRequestError, NotAcceptableError, NoReleaseError, QuerySyntaxError
 from govgraph.namespaces import PREFIXES
@@ -40,7 +41,12 @@ _PRETTY_RDF = {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}
 
 def open_quads(release_path: Path, in_memory: bool = True) -> pyoxigraph.Store:
     """Open a release's quads: its ``store/`` directory (copied into memory unless
-    ``in_memory`` is false), or else its ``govgraph.nq[.gz]`` loaded into memory."""
+    ``in_memory`` is false), or else its ``govgraph.nq[.gz]`` loaded into memory.
+
+    In memory, the union of the named graphs is also written into the store's default
+    graph, once per distinct triple: pyoxigraph 0.5's ``use_default_graph_as_union`` counts a
+    triple once per graph holding it (oxigraph issue 1919), an RDF merge counts it once.
+    """
     release_path = Path(release_path)
     disk = release_path / "store"
     if disk.is_dir():
@@ -49,21 +55,37 @@ def open_quads(release_path: Path, in_memory: bool = True) -> pyoxigraph.Store:
             return opened
         store = pyoxigraph.Store()
         store.bulk_extend(opened.quads_for_pattern(None, None, None, None))
-        return store
+        return _with_union(store)
     for name in ("govgraph.nq", "govgraph.nq.gz"):
         if (release_path / name).is_file():
             store = pyoxigraph.Store()
             opener = gzip.open if name.endswith(".gz") else open
             with opener(release_path / name, "rb") as stream:
                 store.bulk_load(stream, format=RdfFormat.N_QUADS)
-            return store
+            return _with_union(store)
     raise NoReleaseError(f"{release_path}: neither store/ nor govgraph.nq[.gz] is there")
 
 
-def execute(store: pyoxigraph.Store, request: QueryRequest) -> QueryResult:
-    """Run ``request`` on ``store`` and serialise the answer (typed errors only)."""
+def _with_union(store: pyoxigraph.Store) -> pyoxigraph.Store:
+    union = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
+             for q in store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, DefaultGraph)]
+    store.bulk_extend(union)
+    return store
+
+
+def union_is_materialised(store: pyoxigraph.Store) -> bool:
+    """True when the store's default graph holds the union (an in-memory store opened here)."""
+    return next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None
+
+
+def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bool = False) -> QueryResult:
+    """Run ``request`` on ``store`` and serialise the answer (typed errors only).
+
+    ``union_in_default``: the store's default graph already holds the union of the named
+    graphs (see :func:`open_quads`), so the union needs no query option.
+    """
     try:
-        answer = store.query(request.text, **_dataset_arguments(request))
+        answer = store.query(request.text, **_dataset_arguments(request, union_in_default))
         if isinstance(answer, QueryBoolean):
             return _boolean(answer, request)
         if isinstance(answer, QuerySolutions):
@@ -75,9 +97,9 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> QueryResult:
         raise BadRequestError(f"the query could not be evaluated: {err}") from None
 
 
-def _dataset_arguments(request: QueryRequest) -> dict:
+def _dataset_arguments(request: QueryRequest, union_in_default: bool) -> dict:
     if request.union_default_graph:
-        return {"use_default_graph_as_union": True}
+        return {} if union_in_default else {"use_default_graph_as_union": True}
     if request.default_graphs is None and request.named_graphs is None:
         return {}  # the query's own FROM / FROM NAMED
     return {"default_graph": [NamedNode(g) for g in request.default_graphs or ()],
@@ -155,6 +177,7 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
     except (NoReleaseError, OSError, SyntaxError, ValueError) as err:
         conn.send(("failed", str(err)))
         return
+    union_in_default = union_is_materialised(store)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -162,7 +185,7 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = execute(store, request)
+            reply = execute(store, request, union_in_default)
         except (BadRequestError, NotAcceptableError, QuerySyntaxError) as err:
             reply = err
         conn.send(reply)

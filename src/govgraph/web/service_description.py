@@ -7,8 +7,8 @@ description, and the limits, with govgraph's own service terms (namespace
 :data:`GGSVC`, documented in docs/endpoint.md).
 
 >>> from govgraph.config import Settings
->>> manifest = {"graphs": {"https://w3id.org/govgraph/graph/data": 3}, "union_triples": 3}
->>> body = describe_service("http://127.0.0.1:8080", manifest, Settings.from_env({}),
+>>> sizes = (3, {"https://w3id.org/govgraph/graph/data": 3})
+>>> body = describe_service("http://127.0.0.1:8080", sizes, Settings.from_env({}),
 ...                         pyoxigraph.RdfFormat.N_TRIPLES).decode()
 >>> "<http://www.w3.org/ns/sparql-service-description#endpoint> <http://127.0.0.1:8080/sparql>" in body
 True
@@ -30,8 +30,10 @@ _SD, _VOID, _RDF, _RDFS, _XSD = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdf
 _TYPE = NamedNode(_RDF + "type")
 
 
-def describe_service(root: str, manifest: dict, settings, rdf_format: pyoxigraph.RdfFormat) -> bytes:
-    """Serialise the Service Description of the endpoint at ``root``/sparql over a release."""
+def describe_service(root: str, sizes: tuple[int, dict[str, int]], settings,
+                     rdf_format: pyoxigraph.RdfFormat) -> bytes:
+    """Serialise the Service Description of the endpoint at ``root``/sparql; ``sizes`` is
+    (triples of the default graph, {named graph: triples}) as the store counts them."""
     service, dataset = BlankNode("service"), BlankNode("dataset")
     triples = [Triple(service, _TYPE, NamedNode(_SD + "Service")),
                _sd(service, "endpoint", NamedNode(root + "/sparql")),
@@ -43,7 +45,7 @@ def describe_service(root: str, manifest: dict, settings, rdf_format: pyoxigraph
         triples.append(_sd(service, "feature", NamedNode(_SD + "BasicFederatedQuery")))
     triples += [_sd(service, "resultFormat", NamedNode(W3C_FORMAT_IRIS[f.name]))
                 for f in RESULT_FORMATS + GRAPH_FORMATS]
-    triples += _limits(service, settings) + _dataset(dataset, manifest)
+    triples += _limits(service, settings) + _dataset(dataset, sizes)
     return pyoxigraph.serialize(triples, format=rdf_format,
                                 prefixes={"sd": _SD, "void": _VOID, "rdfs": _RDFS, "ggsvc": GGSVC})
 
@@ -65,14 +67,14 @@ def _limits(service: BlankNode, settings) -> list[Triple]:
     return [Triple(service, NamedNode(GGSVC + name), value) for name, value in values.items()]
 
 
-def _dataset(dataset: BlankNode, manifest: dict) -> list[Triple]:
+def _dataset(dataset: BlankNode, sizes: tuple[int, dict[str, int]]) -> list[Triple]:
     default = BlankNode("default-graph")
+    union, graphs = sizes
     triples = [Triple(dataset, _TYPE, NamedNode(_SD + "Dataset")),
                _sd(dataset, "defaultGraph", default),
-               Triple(default, _TYPE, NamedNode(_SD + "Graph"))]
-    if "union_triples" in manifest:
-        triples.append(Triple(default, NamedNode(_VOID + "triples"), _number(manifest["union_triples"])))
-    for i, (iri, count) in enumerate(sorted(manifest.get("graphs", {}).items())):
+               Triple(default, _TYPE, NamedNode(_SD + "Graph")),
+               Triple(default, NamedNode(_VOID + "triples"), _number(union))]
+    for i, (iri, count) in enumerate(sorted(graphs.items())):
         named, graph = BlankNode(f"named-graph-{i}"), BlankNode(f"graph-{i}")
         triples += [_sd(dataset, "namedGraph", named),
                     Triple(named, _TYPE, NamedNode(_SD + "NamedGraph")),

@@ -175,7 +175,7 @@ def _service_description(fmt: str | None) -> Response:
         return redirect("/", code=303)  # the query page is the human description
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     root = (settings.public_url or request.url_root).rstrip("/")
-    body = describe_service(root, _store().release.manifest, settings, chosen.rdf_format)
+    body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format)
     response = Response(body, content_type=chosen.content_type)
     response.vary.add("Accept")
     return response
