@@ -75,7 +75,7 @@
       parts.push(el("span", {"class": "datatype", title: term.datatype,
                              text: "^^" + (compact(term.datatype) || "<" + term.datatype + ">")}));
     }
-    return el("span", {"class": "term"}, parts);
+    return el("span", {"class": parts.length > 1 && !lang ? "term typed" : "term"}, parts);
   }
 
   // ---- rendering -----------------------------------------------------------------------
