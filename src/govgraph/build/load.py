@@ -29,6 +29,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from govgraph.errors import InputError
+from govgraph.namespaces import bind_prefixes
 
 #: The source parts loaded into their own graph, in this order.
 PARTS = ("ontology", "data", "shapes")
@@ -187,11 +188,15 @@ def check_literals(graph: Graph, rel: str) -> None:
         raise InputError("ill-typed literal(s):\n  " + "\n  ".join(sorted(problems)))
 
 
+_NAMES = Graph()
+bind_prefixes(_NAMES)
+
+
 def _show(graph: Graph, node: Node) -> str:
     if isinstance(node, BNode):
         return "[]"
     try:
-        return graph.namespace_manager.normalizeUri(node)
+        return _NAMES.namespace_manager.normalizeUri(node)
     except ValueError:
         return f"<{node}>"
 

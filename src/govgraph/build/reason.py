@@ -38,6 +38,7 @@ from rdflib.collection import Collection
 
 from govgraph.build.entail import entailed_values
 from govgraph.errors import ConfigError, InputError, ReasoningError
+from govgraph.namespaces import bind_prefixes
 
 #: Java heap for HermiT, in MB: modest, the graph is small.
 JAVA_MEMORY_MB = 600
@@ -263,8 +264,14 @@ def bisect_individuals(ontology: Graph, data: Graph) -> URIRef | None:
     return individuals[high - 1] if individuals else None
 
 
+_NAMES = Graph()
+bind_prefixes(_NAMES)
+
+
 def _short(graph: Graph, node) -> str:
+    """``node`` as a prefixed name from our prefix table (``graph`` is unused but kept
+    so callers say which graph the node comes from)."""
     try:
-        return graph.namespace_manager.normalizeUri(node)
+        return _NAMES.namespace_manager.normalizeUri(node)
     except (ValueError, TypeError):
         return f"<{node}>"
