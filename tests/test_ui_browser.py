@@ -59,10 +59,13 @@ def page(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
     page = context.new_page()
     errors: list[str] = []
+    outside: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("request", lambda req: None if req.url.startswith((server, "about:", "data:")) else outside.append(req.url))
     yield page
     context.close()
     assert not errors, f"script errors on the page: {errors}"
+    assert not outside, f"the page asked for something not on this server: {outside}"
 
 
 def run(page: Page, how: str = "button") -> None:
@@ -97,11 +100,18 @@ def test_editor_holds_the_prefixes_and_an_example_loads_with_one_click(page):
     run(page)
     assert_no_error(page)
     assert page.is_visible(".results-table, .boolean, pre.graph")
+    page.focus("a.example >> nth=1")  # the keyboard works too
+    page.keyboard.press("Enter")
+    assert page.input_value("#query") == examples[1]["query"]
+    assert page.evaluate("document.activeElement.id") == "query"
 
 
 def test_run_with_button_and_ctrl_enter_shows_a_table_with_links(page):
     page.goto("/")
     page.fill("#query", LABELLED)
+    page.focus("#query")
+    page.keyboard.press("Tab")  # no keyboard trap: Tab leaves the editor for the button
+    assert page.evaluate("document.activeElement.id") == "run"
     run(page, "Control+Enter")
     assert_no_error(page)
     headers = page.locator(".results-table th").all_inner_texts()
