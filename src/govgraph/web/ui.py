@@ -103,7 +103,11 @@ def load_examples(directory: Path) -> list[ExampleQuery]:
 
 
 def examples_dir(source_dir: Path | None) -> Path:
-    """Where the curated example queries are: ``queries/examples`` under the source root."""
+    """Where the curated example queries are: ``queries/examples`` under the source root.
+
+    >>> examples_dir(None).parts[-2:]
+    ('queries', 'examples')
+    """
     return source_root(source_dir) / "queries" / "examples"
 
 

@@ -270,4 +270,5 @@
   updateCursor();
   showDownloads(editor.value, queryKind(editor.value));
   if (page.autorun) run();
+  else editor.scrollTop = editor.scrollHeight;  // the prefixes are above; show the query itself
 })();
