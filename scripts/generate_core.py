@@ -25,6 +25,8 @@ def outputs() -> dict[Path, str]:
     except ImportError:
         return files
     files.update({ROOT / "data" / name: text for name, text in data.render().items()})
+    import shapes  # noqa: PLC0415
+    files.update({ROOT / name: text for name, text in shapes.files().items()})
     return files
 
 
