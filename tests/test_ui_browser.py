@@ -153,6 +153,19 @@ def test_local_iri_links_dereference(page, server):
     assert response.status_code == 200, (href, response.status_code)
 
 
+def test_a_query_too_long_for_a_url_is_posted(page):
+    page.goto("/")
+    long_query = LABELLED + "# " + "padding " * 1000 + "\n"
+    page.fill("#query", long_query)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/sparql")) as posted:
+        run(page)
+    assert parse_qs(posted.value.post_data)["query"][0] == long_query
+    assert_no_error(page)
+    assert page.locator(".results-table tbody tr").count() >= 1
+    assert "too long to keep in a link" in page.inner_text("#status")
+    assert "too long for a download link" in page.inner_text("#downloads")
+
+
 def test_ask_is_shown_as_true_or_false(page):
     page.goto("/")
     page.fill("#query", "ASK { ?s ?p ?o }")

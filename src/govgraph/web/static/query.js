@@ -16,7 +16,7 @@
   var cursorPos = document.getElementById("cursor-pos");
 
   var ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
-  var MAX_GET_LENGTH = 6000;
+  var MAX_URL_LENGTH = 7000;  // the server reads request lines up to 8190 bytes
   var XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
   var RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString";
   var namespaces = Object.keys(page.prefixes).map(function (p) { return [p, page.prefixes[p]]; })
@@ -160,6 +160,11 @@
   }
   function showDownloads(query, kind) {
     clear(downloadList);
+    downloadsNav.hidden = false;
+    if (endpointUrl(query, "ntriples").length > MAX_URL_LENGTH) {
+      downloadList.appendChild(el("li", {text: "the query is too long for a download link; POST it to " + page.endpoint}));
+      return;
+    }
     page.downloads[kind].forEach(function (f) {
       downloadList.appendChild(el("li", {}, [el("a", {
         href: endpointUrl(query, f.name), "class": "download", "data-format": f.name,
@@ -167,15 +172,19 @@
     });
     downloadsNav.hidden = false;
   }
+  /** Put the query in the address bar; false when it is too long for a link. */
   function keepInUrl(query) {
     var url = location.pathname + "?query=" + encodeURIComponent(query);
+    if (url.length > MAX_URL_LENGTH) return false;
     if (location.pathname + location.search !== url) history.pushState({query: query}, "", url);
+    return true;
   }
 
   // ---- running -------------------------------------------------------------------------------
   function send(query, signal) {
     var headers = {Accept: ACCEPT};
-    if (query.length <= MAX_GET_LENGTH) return fetch(endpointUrl(query), {headers: headers, signal: signal});
+    var url = endpointUrl(query);
+    if (url.length <= MAX_URL_LENGTH) return fetch(url, {headers: headers, signal: signal});
     headers["Content-Type"] = "application/x-www-form-urlencoded";
     return fetch(page.endpoint, {method: "POST", headers: headers, signal: signal,
                                  body: new URLSearchParams({query: query}).toString()});
@@ -193,7 +202,7 @@
     var query = editor.value;
     if (current) current.abort();
     var controller = current = new AbortController();
-    keepInUrl(query);
+    var linked = keepInUrl(query);
     errorBox.hidden = true;
     clear(resultsBox);
     resultsBox.setAttribute("aria-busy", "true");
@@ -208,7 +217,8 @@
         var truncated = response.headers.get("X-GovGraph-Truncated") === "true";
         var limit = response.headers.get("X-GovGraph-Row-Limit");
         statusBox.textContent = summary + " in " + ms + " ms." +
-          (truncated ? " Cut off at the endpoint's limit of " + limit + " rows; use LIMIT and OFFSET to page through the rest." : "");
+          (truncated ? " Cut off at the endpoint's limit of " + limit + " rows; use LIMIT and OFFSET to page through the rest." : "") +
+          (linked ? "" : " The query is too long to keep in a link.");
         showDownloads(query, kind);
       });
     }).catch(function (err) {
