@@ -24,10 +24,20 @@ def outputs() -> dict[Path, str]:
         import data  # noqa: PLC0415
     except ImportError:
         return files
-    files.update({ROOT / "data" / name: text for name, text in data.render().items()})
+    files.update({ROOT / "data" / name: canonical(text) for name, text in data.render().items()})
     import shapes  # noqa: PLC0415
     files.update({ROOT / name: text for name, text in shapes.files().items()})
     return files
+
+
+def canonical(text: str) -> str:
+    """The data file in the canonical Turtle of ``govgraph fmt`` (leading comments kept)."""
+    from rdflib import Graph  # noqa: PLC0415
+
+    from govgraph.build.canonical import canonical_turtle  # noqa: PLC0415
+
+    header = "".join(line for line in text.splitlines(keepends=True)[:3] if line.startswith("#"))
+    return header + "\n" + canonical_turtle(Graph().parse(data=text, format="turtle"))
 
 
 def main(argv: list[str]) -> int:
