@@ -177,3 +177,32 @@ def test_govgraph_dump_writes_the_served_files(client, publish_data_dir, tmp_pat
         assert (out / name).read_bytes() == client.get(f"/dumps/latest/{name}").data
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_rebuilt_release_with_changed_content_changes_the_etag(tmp_path):
+    """The real build (govgraph.build.pipeline) on tests/fixtures/mini, then on a copy with
+    one label changed: /dumps/latest moves to the new release, whose ETags differ, while the
+    old release keeps its immutable URLs and ETags."""
+    import shutil
+
+    from govgraph.build.pipeline import build_release
+
+    mini = Path(__file__).parent / "fixtures" / "mini"
+    changed = tmp_path / "mini-changed"
+    shutil.copytree(mini, changed)
+    actors = changed / "data" / "actors.ttl"
+    actors.write_text(actors.read_text(encoding="utf-8").replace('"Estados Unidos"@es', '"EE. UU."@es'),
+                      encoding="utf-8")
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", rate_limit=0, source_dir=mini)
+    first = build_release(settings, progress=lambda message: None)
+    second = build_release(Settings.from_env({}, data_dir=tmp_path / "data", rate_limit=0, source_dir=changed),
+                           progress=lambda message: None)
+    assert first.name != second.name
+    client = Client(create_app(settings))
+    for name in ("govgraph.ttl", "govgraph.nt.gz", "govgraph.nq"):
+        old = client.get(f"/dumps/{first.name}/{name}")
+        latest = client.get(f"/dumps/latest/{name}")
+        assert latest.data == (second / name).read_bytes()
+        assert old.headers["ETag"] != latest.headers["ETag"]
+        assert client.get(f"/dumps/latest/{name}", headers={"If-None-Match": old.headers["ETag"]}).status_code == 200
+        assert client.get(f"/dumps/{first.name}/{name}", headers={"If-None-Match": old.headers["ETag"]}).status_code == 304
