@@ -119,7 +119,7 @@ INSTRUMENTS = [
         [("quito-process", "the Quito Process was launched in 2018 as a non-binding initiative"),
          ("quito-process-aim", "seeking orderly, regulate and safe Venezuelan migration across the region")],
         "INS-19", "Proceso de Quito",
-        props=[("gg:year", yr(2018)), ("gg:wording", lit("launched in 2018", "en")),
+        props=[("gg:year", yr(2018)), ("gg:launchedIn", yr(2018)),
                ("gg:bindingStatus", NB),
                ("gg:purpose", lit("orderly, regulate and safe Venezuelan migration across the region", "en"))],
         comment="Launched “as a non-binding initiative”; who launched it and who its members are "

@@ -140,6 +140,7 @@ INSTRUMENT_SHAPES = [
           "labels, provenance, dates as xsd:gYear, binding status", ["gg:Instrument"], [ quoted("instrument"),
               gyear("gg:year", "year", "an instrument"), gyear("gg:startYear", "start year", "an instrument"),
               gyear("gg:endYear", "end year", "an instrument"),
+              gyear("gg:launchedIn", "launch year", "an instrument"),
               prop("gg:bindingStatus", "binding status", "gg:bindingStatus is at most one of gg:NonBinding, gg:BindingStatusNotStated (the essay calls no instrument binding)", maxCount="1", **{"in": BINDING}),
               prop("gg:citedSource", "cited source", "gg:citedSource names a bibliography entry (an IRI)", nodeKind="sh:IRI")]),
      "gginstrument:dated-wrongly a gg:Declaration ;\n    rdfs:label \"a declaration dated with a string\"@en ;\n    gg:year \"1984\" .\n" + fx_annotation("gginstrument:dated-wrongly", "instrument")),
