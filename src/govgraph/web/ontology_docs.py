@@ -84,9 +84,15 @@ def ontology_html(graph: Graph, lang: str = "en") -> str:
     """pyLODE's OntPub HTML for ``graph`` with term ids as in :func:`term_ids`."""
     OntPub = _ontpub()
     doc_graph = only_language(graph, lang)
+    for_pylode = Graph()
+    for prefix, ns in PREFIXES.items():
+        for_pylode.bind(prefix, ns)
+    for triple in doc_graph:
+        if triple[1:] != (RDF.type, SKOS.ConceptScheme):  # pyLODE would take each scheme for the ontology
+            for_pylode.add(triple)
     with _LOCK:  # pyLODE keeps module-level state while rendering
-        doc = OntPub(ontology=doc_graph)
-        subjects = {s for s in doc_graph.subjects() if isinstance(s, URIRef)}
+        doc = OntPub(ontology=for_pylode)
+        subjects = {s for s in for_pylode.subjects() if isinstance(s, URIRef)}
         doc.fids.update(other_ids(subjects))
         doc.fids.update(term_ids(subjects))
         with warnings.catch_warnings():  # pyLODE reads its CSS with an open() it never closes
@@ -129,7 +135,8 @@ _HEAD = """<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 #govgraph-nav { font: 14px/1.5 system-ui, sans-serif; padding: 0.25rem 0; }
 @media (max-width: 60rem) {
-  body { margin: 0.5rem; }
+  body { margin: 0; padding: 0.75rem; }
+  h1 { font-size: 1.6rem; }
   #pylode { display: none; }
   #toc { position: static; width: auto; height: auto; margin-bottom: 1rem; }
   #content { width: auto; }
