@@ -15,6 +15,7 @@ import sys
 from gunicorn.app.base import BaseApplication
 
 from govgraph.config import Settings
+from govgraph.errors import ConfigError
 from govgraph.release import list_releases
 
 log = logging.getLogger("govgraph.server")
@@ -24,6 +25,9 @@ def serve(settings: Settings, progress=lambda message: None) -> None:
     """Serve the newest release on settings.host:settings.port (building one if there is none)."""
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.store_url:
+        raise ConfigError("serving from a remote SPARQL store (--store / GOVGRAPH_STORE_URL) is not "
+                          "available yet; serve the embedded store (leave the setting empty)")
     if not list_releases(settings.releases_dir):
         from govgraph.build.pipeline import build_release
 

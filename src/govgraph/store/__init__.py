@@ -4,10 +4,10 @@
 in killable worker processes. A :class:`QueryRequest` goes in, a :class:`QueryResult` (the
 serialised body) comes out; errors are :mod:`govgraph.errors` types.
 
->>> QueryRequest("ASK {}", "application/sparql-results+json", None).union_default_graph
-True
->>> QueryRequest("ASK {}", None, "text/turtle", default_graphs=("http://e/g",)).union_default_graph
+>>> QueryRequest("ASK {}", "application/sparql-results+json", None).protocol_dataset
 False
+>>> QueryRequest("ASK {}", None, "text/turtle", default_graphs=("http://e/g",)).protocol_dataset
+True
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class QueryRequest:
 
     ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri`` and
     ``named-graph-uri`` values (None: not given). Without them, and without FROM in the
-    query (``has_dataset``), the default graph is the union of the named graphs.
+    query, the default graph is the union of the named graphs. The query is screened
+    (:mod:`govgraph.store.guard`) where it runs, against ``service_allowlist``.
     """
 
     text: str
@@ -35,12 +36,13 @@ class QueryRequest:
     graph_media_type: str | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    has_dataset: bool = False
+    service_allowlist: tuple[str, ...] = ()
     max_rows: int = 10_000
 
     @property
-    def union_default_graph(self) -> bool:
-        return self.default_graphs is None and self.named_graphs is None and not self.has_dataset
+    def protocol_dataset(self) -> bool:
+        """The request names its dataset (which then replaces any FROM of the query)."""
+        return self.default_graphs is not None or self.named_graphs is not None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class QueryResult:
     media_type: str
     rows: int
     truncated: bool
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE
 
 
 class Store(Protocol):

@@ -26,7 +26,6 @@ from govgraph.errors import (BadRequestError, GovGraphError, NoReleaseError, Que
                              StoreUnavailableError)
 from govgraph.release import Release, list_releases, newest_release
 from govgraph.store import QueryRequest, QueryResult
-from govgraph.store.guard import screen_query
 from govgraph.store.worker import execute, open_quads, union_is_materialised, worker_main
 
 log = logging.getLogger("govgraph.store")
@@ -227,10 +226,9 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
     if chosen is None or chosen.kind == "html":
         raise BadRequestError(f"unknown format {fmt!r}: choose one of json, xml, csv, tsv, turtle, "
                               "ntriples, rdfxml, jsonld, trig, nquads")
-    screening = screen_query(text, settings.service_allowlist)
-    results = chosen.media_type if chosen.kind == "results" else "application/sparql-results+json"
+    results = chosen.media_type if chosen.kind == "results" else _JSON
     graph = chosen.media_type if chosen.kind in ("graph", "dataset") else "text/turtle"
-    request = QueryRequest(text, results, graph, has_dataset=screening.has_dataset, max_rows=_NO_CAP)
+    request = QueryRequest(text, results, graph, service_allowlist=settings.service_allowlist, max_rows=_NO_CAP)
     release = newest_release(settings.releases_dir)
     store = open_quads(release.path, settings.in_memory)
     return execute(store, request, union_is_materialised(store)).body

@@ -86,35 +86,41 @@ def tokenize(text: str) -> list[Token]:
 
 def screen_query(text: str, allowlist: tuple[str, ...] = ()) -> Screening:
     """Screen ``text``; raise BadRequestError for a refused SERVICE/LOAD or too deep a nesting."""
-    screening = _screen(tokenize(text), allowlist)
+    screening = _screen(*_shallow_tokens(text), allowlist)
     if _UCHAR.search(text):
         decoded = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-        _screen(tokenize(decoded), allowlist)
+        _screen(*_shallow_tokens(decoded), allowlist)
     return screening
 
 
-def _screen(tokens: list[Token], allowlist: tuple[str, ...]) -> Screening:
-    depth = _max_depth(tokens)
-    if depth > MAX_DEPTH:
-        raise BadRequestError(
-            f"the query nests brackets {depth} deep; at most {MAX_DEPTH} levels are accepted")
+def _shallow_tokens(text: str) -> tuple[list[Token], int]:
+    """The significant tokens and the deepest nesting; stops as soon as it passes MAX_DEPTH."""
+    tokens: list[Token] = []
+    depth = deepest = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > MAX_DEPTH:
+                    raise BadRequestError(f"the query nests brackets more than {MAX_DEPTH} levels deep; "
+                                          f"at most {MAX_DEPTH} are accepted")
+        elif kind == "close":
+            depth -= 1
+        elif kind in ("ws", "comment"):
+            continue
+        tokens.append(Token(kind, m.group()))
+    return tokens, deepest
+
+
+def _screen(tokens: list[Token], depth: int, allowlist: tuple[str, ...]) -> Screening:
     prefixes, base = _prologue(tokens)
     services = tuple(_check_target(call, target, prefixes, base, allowlist)
                      for call, target in _calls(tokens))
     words = [t.text.upper() for t in tokens if t.kind == "word"]
     form = next((w for w in words if w in _FORMS), None)
     return Screening(form, "FROM" in words, services, depth)
-
-
-def _max_depth(tokens: list[Token]) -> int:
-    depth = deepest = 0
-    for t in tokens:
-        if t.kind == "open":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif t.kind == "close":
-            depth -= 1
-    return deepest
 
 
 def _prologue(tokens: list[Token]) -> tuple[dict[str, str], str | None]:

@@ -1,4 +1,9 @@
-"""Inside a query worker: open a release's quads in pyoxigraph, run queries, serialise them.
+"""Inside a query worker: open a release's quads in pyoxigraph, screen and run queries,
+serialise the answers.
+
+Screening (:mod:`govgraph.store.guard`: SERVICE/LOAD allow-list, nesting depth) happens
+here, in the worker, so that even screening a huge query costs the web process nothing and
+falls under the deadline.
 
 Each worker process runs :func:`worker_main`; ``govgraph query`` calls :func:`execute`
 in-process. Every serialisation is pyoxigraph's own. The row cap is applied by reading at
@@ -20,6 +25,7 @@ govgraph.errors.QuerySyntaxError: line 1, column 20: expected one of LATERAL, SE
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import gzip
 import os
 import re
@@ -34,6 +40,7 @@ from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResult
 from govgraph.errors import BadRequestError, NotAcceptableError, NoReleaseError, QuerySyntaxError
 from govgraph.namespaces import PREFIXES
 from govgraph.store import QueryRequest, QueryResult
+from govgraph.store.guard import screen_query
 
 _WHERE = re.compile(r"^error at (\d+):(\d+): ")
 _PRETTY_RDF = {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}
@@ -84,23 +91,26 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bo
     ``union_in_default``: the store's default graph already holds the union of the named
     graphs (see :func:`open_quads`), so the union needs no query option.
     """
+    screening = screen_query(request.text, request.service_allowlist)
     try:
-        answer = store.query(request.text, **_dataset_arguments(request, union_in_default))
+        answer = store.query(request.text, **_dataset_arguments(request, screening.has_dataset, union_in_default))
         if isinstance(answer, QueryBoolean):
-            return _boolean(answer, request)
-        if isinstance(answer, QuerySolutions):
-            return _solutions(answer, request)
-        return _triples(answer, request)
+            result = _boolean(answer, request)
+        elif isinstance(answer, QuerySolutions):
+            result = _solutions(answer, request)
+        else:
+            result = _triples(answer, request)
     except SyntaxError as err:
         raise QuerySyntaxError(_where(str(err))) from None
     except (ValueError, RuntimeError, OSError) as err:
         raise BadRequestError(f"the query could not be evaluated: {err}") from None
+    return dataclasses.replace(result, form=screening.form)
 
 
-def _dataset_arguments(request: QueryRequest, union_in_default: bool) -> dict:
-    if request.union_default_graph:
+def _dataset_arguments(request: QueryRequest, query_has_from: bool, union_in_default: bool) -> dict:
+    if not request.protocol_dataset and not query_has_from:
         return {} if union_in_default else {"use_default_graph_as_union": True}
-    if request.default_graphs is None and request.named_graphs is None:
+    if not request.protocol_dataset:
         return {}  # the query's own FROM / FROM NAMED
     return {"default_graph": [NamedNode(g) for g in request.default_graphs or ()],
             "named_graphs": [NamedNode(g) for g in request.named_graphs or ()]}

@@ -3,7 +3,8 @@
 GET ``?query=``, POST form-encoded, POST ``application/sparql-query``; ``default-graph-uri``
 and ``named-graph-uri``; ``format=`` / ``output=`` for URL-only clients; a Service
 Description on a bare GET. Updates are refused (403): the data changes by release. Every
-query is screened (:mod:`govgraph.store.guard`) before a worker runs it, and the answer
+query is screened (:mod:`govgraph.store.guard`) in its worker before the engine sees it
+(so a costly screen is bounded by the deadline and never stalls this process); the answer
 states the row cap in ``X-GovGraph-Row-Limit`` (``X-GovGraph-Truncated: true`` when cut).
 
 CORS headers for reads from any origin (no credentials) are added to every response here.
@@ -21,7 +22,6 @@ from flask import Blueprint, Response, current_app, g, redirect, request
 from govgraph.errors import (BadRequestError, GovGraphError, NotAcceptableError, ReadOnlyError,
                              StoreUnavailableError, UnsupportedMediaTypeError)
 from govgraph.store import QueryRequest, QueryResult
-from govgraph.store.guard import screen_query
 from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_media_type,
                                       by_name, negotiate)
 from govgraph.web.service_description import describe_service
@@ -65,11 +65,9 @@ def _answer() -> Response:
     if not params.query.strip():
         raise BadRequestError("the query is empty")
     settings = current_app.config["GOVGRAPH_SETTINGS"]
-    screening = screen_query(params.query, settings.service_allowlist)
-    results, graph = _choose_formats(params.format, screening.form)
-    g.govgraph_query = {"form": screening.form}
+    results, graph = _choose_formats(params.format)
     query = QueryRequest(params.query, results and results.media_type, graph and graph.media_type,
-                         params.default_graphs, params.named_graphs, screening.has_dataset, settings.max_rows)
+                         params.default_graphs, params.named_graphs, settings.service_allowlist, settings.max_rows)
     return _respond(_store().query(query), settings.max_rows)
 
 
@@ -127,25 +125,24 @@ def _graph_iris(args, name: str) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def _choose_formats(fmt: str | None, form: str | None) -> tuple[Format | None, Format | None]:
-    """The results format and the graph format to use (either may be None: not acceptable)."""
+def _choose_formats(fmt: str | None) -> tuple[Format | None, Format | None]:
+    """The format for solutions and the format for triples (None: nothing acceptable).
+
+    The query form is known only where the query is parsed (the worker), which answers 406
+    if the form's format is None; 406 here when neither kind of answer is acceptable.
+    """
     if fmt:
         chosen = by_name(fmt)
         if chosen is None:
             raise BadRequestError(f"format={fmt!r} is unknown; choose one of {', '.join(FORMATS)}")
-        if form in ("CONSTRUCT", "DESCRIBE") and chosen.kind == "results":
-            chosen = FORMATS.get(_GRAPH_SYNONYMS.get(chosen.name, ""), chosen)
         results = chosen if chosen.kind == "results" else None
-        graph = chosen if chosen.kind in ("graph", "dataset") else None
+        graph = chosen if chosen.kind in ("graph", "dataset") else FORMATS.get(_GRAPH_SYNONYMS.get(chosen.name, ""))
     else:
         results = negotiate(request.accept_mimetypes, RESULT_FORMATS)
         graph = negotiate(request.accept_mimetypes, GRAPH_FORMATS)
-    offered = {"SELECT": (results, RESULT_FORMATS), "ASK": (results, RESULT_FORMATS),
-               "CONSTRUCT": (graph, GRAPH_FORMATS), "DESCRIBE": (graph, GRAPH_FORMATS)}
-    chosen, candidates = offered.get(form, (results or graph, RESULT_FORMATS + GRAPH_FORMATS))
-    if chosen is None:
-        names = ", ".join(f"{f.media_type} (format={f.name})" for f in candidates)
-        raise NotAcceptableError(f"a {form or 'query'} result can be sent as {names}")
+    if results is None and graph is None:
+        names = ", ".join(f"{f.media_type} (format={f.name})" for f in RESULT_FORMATS + GRAPH_FORMATS)
+        raise NotAcceptableError(f"a query result can be sent as {names}")
     return results, graph
 
 
@@ -157,7 +154,7 @@ def _store():
 
 
 def _respond(result: QueryResult, max_rows: int) -> Response:
-    g.govgraph_query.update(rows=result.rows, truncated=result.truncated)
+    g.govgraph_query = {"form": result.form, "rows": result.rows, "truncated": result.truncated}
     response = Response(result.body, content_type=by_media_type(result.media_type).content_type)
     response.headers["X-GovGraph-Row-Limit"] = str(max_rows)
     response.headers["X-GovGraph-Truncated"] = "true" if result.truncated else "false"
