@@ -161,6 +161,27 @@ def publish_data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def rapper_count(tmp_path_factory):
+    """Count the triples of Turtle or N-Triples bytes with raptor's ``rapper`` (independent of
+    rdflib and pyoxigraph); skips when rapper is not installed (.ci/run installs it)."""
+    import re
+    import shutil
+
+    if shutil.which("rapper") is None:
+        pytest.skip("rapper (Debian raptor2-utils) is not installed")
+    where = tmp_path_factory.mktemp("rapper")
+
+    def count(data: bytes, syntax: str) -> int:
+        path = where / f"input.{syntax}"
+        path.write_bytes(data)
+        done = subprocess.run(["rapper", "-i", syntax, "-c", str(path)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return int(re.search(r"returned (\d+) triples", done.stderr).group(1))
+
+    return count
+
+
+@pytest.fixture(scope="session")
 def publish_server(publish_data_dir):
     """The real server (``govgraph serve``) over the two small releases of publish_data_dir."""
     proc, url = start_server(publish_data_dir, {"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_WORKERS": "1"})

@@ -115,7 +115,7 @@ def test_every_subject_of_our_space_is_described_exactly(client, store):
 
 
 @pytest.mark.parametrize("media_type", list(RDF_TYPES))
-def test_each_machine_format_parses_in_rdflib_and_pyoxigraph(client, store, media_type):
+def test_each_machine_format_parses_in_rdflib_and_pyoxigraph(client, store, media_type, rapper_count):
     iri = BASE + "id/annotation/l18-iom-top-donors"
     r = client.get(doc_path(iri), headers={"Accept": media_type})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
@@ -124,6 +124,8 @@ def test_each_machine_format_parses_in_rdflib_and_pyoxigraph(client, store, medi
     got = rdflib.Graph().parse(data=r.data, format=RDF_TYPES[media_type])
     assert isomorphic(got, expected)
     assert len(list(ox.parse(io.BytesIO(r.data), format=OX_TYPES[media_type]))) == len(expected)
+    if media_type in ("text/turtle", "application/n-triples"):
+        assert rapper_count(r.data, "turtle" if media_type == "text/turtle" else "ntriples") == len(expected)
     suffix = {"text/turtle": "ttl", "application/ld+json": "jsonld",
               "application/n-triples": "nt", "application/rdf+xml": "rdf"}[media_type]
     by_suffix = client.get(f"{doc_path(iri)}.{suffix}")
@@ -179,7 +181,7 @@ def test_unknown_iris_get_a_helpful_404(client):
 
 @pytest.mark.parametrize("name,fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"),
                                       ("rdf", "xml"), ("trig", "trig"), ("nq", "nquads")])
-def test_def_serves_the_ontology_graph_in_every_rdf_format(client, store, name, fmt):
+def test_def_serves_the_ontology_graph_in_every_rdf_format(client, store, name, fmt, rapper_count):
     expected = rdflib.Graph().parse(data=ox.serialize(
         [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(BASE + "graph/ontology"))],
         format=ox.RdfFormat.N_TRIPLES), format="nt")
@@ -192,6 +194,9 @@ def test_def_serves_the_ontology_graph_in_every_rdf_format(client, store, name, 
         got = rdflib.Graph().parse(data=r.data, format=fmt)
     assert isomorphic(got, expected)
     media_type = r.headers["Content-Type"].split(";")[0]
+    assert len(list(ox.parse(io.BytesIO(r.data), format=ox.RdfFormat.from_media_type(media_type)))) == len(expected)
+    if name in ("ttl", "nt"):
+        assert rapper_count(r.data, "turtle" if name == "ttl" else "ntriples") == len(expected)
     negotiated = client.get("/def", headers={"Accept": media_type})
     assert negotiated.data == r.data and "Accept" in negotiated.headers["Vary"]
 

@@ -64,11 +64,13 @@ def test_served_void_is_the_meta_graph_and_void_ttl(void, store, void_release):
 
 
 @pytest.mark.parametrize("media_type", list(FORMATS))
-def test_void_negotiates_every_graph_format(client, void, media_type):
+def test_void_negotiates_every_graph_format(client, void, media_type, rapper_count):
     r = client.get("/.well-known/void", headers={"Accept": media_type})
     assert r.headers["Content-Type"].split(";")[0] == media_type and "Accept" in r.headers["Vary"]
     assert isomorphic(rdflib.Graph().parse(data=r.data, format=FORMATS[media_type]), void)
     assert len(list(ox.parse(r.data, format=ox.RdfFormat.from_media_type(media_type)))) == len(void)
+    if media_type in ("text/turtle", "application/n-triples"):
+        assert rapper_count(r.data, "turtle" if media_type == "text/turtle" else "ntriples") == len(void)
 
 
 def test_dataset_header(void, store):
