@@ -185,7 +185,8 @@ def test_service_in_a_string_or_comment_is_not_a_call(server):
 
 @pytest.mark.parametrize("depth", [600, 3500, 450_000])
 def test_deep_nesting_is_refused_and_the_server_lives(server, depth):
-    response = requests.post(server + "/sparql", data={"query": "SELECT * WHERE " + "{" * depth + "}" * depth})
+    query = "SELECT * WHERE " + "{" * depth + "}" * depth
+    response = requests.post(server + "/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 400
     assert "nests brackets" in response.json()["detail"]
     assert health(server)["status"] == "ok"
