@@ -102,7 +102,7 @@ RELATIONS = [
     ("Support", "support", "apoyo",
      "An actor supporting an instrument or a meeting.",
      ("supportedThing", "supported thing", "objeto apoyado"),
-     ("supporter", "supporter", "apoyo de"),
+     ("supporter", "supporter", "quien apoya"),
      ("supportedBy", "supported by", "apoyado por", "dcterms:relation")),
     ("InstrumentFocus", "focus of an instrument", "enfoque de un instrumento",
      "An instrument addressing the migration of the nationals of a state.",
