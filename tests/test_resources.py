@@ -275,3 +275,18 @@ def test_same_graph_sees_blank_node_differences():
     assert same_graph(one, two)
     assert not same_graph(one, rdflib.Graph().parse(data=doc % "z", format="turtle"))
     assert same_graph(one, two) == isomorphic(one, two)
+
+
+def test_def_version_iri_serves_that_release_ontology(client, publish_data_dir):
+    from govgraph.release import list_releases
+
+    for release in list_releases(publish_data_dir / "releases"):
+        st = ox.Store.read_only(str(release.store_path))
+        expected = rdflib.Graph().parse(data=ox.serialize(
+            [q.triple for q in st.quads_for_pattern(None, None, None, ox.NamedNode(BASE + "graph/ontology"))],
+            format=ox.RdfFormat.N_TRIPLES), format="nt")
+        r = client.get(f"/def/{release.version}", headers={"Accept": "text/turtle"})
+        assert r.status_code == 200 and r.headers["Content-Location"] == f"/def/{release.version}.ttl"
+        assert isomorphic(rdflib.Graph().parse(data=r.data, format="turtle"), expected)
+        assert client.get(f"/def/{release.version}.ttl").data == r.data
+    assert client.get("/def/9.9.9", headers={"Accept": "text/turtle"}).status_code == 404

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from govgraph.errors import NotAcceptableError, NotFoundError
 from govgraph.namespaces import GRAPH_ONTOLOGY
 from govgraph.web import about
+from govgraph.web.dumps import all_releases
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
 from govgraph.web.resource_page import PageBuilder, local_href
 
@@ -84,30 +85,44 @@ def document(kind: str, key: str):
 @bp.get("/def")
 @bp.get("/def.<ext>")
 def ontology(ext: str | None = None):
-    """The ontology: pyLODE HTML for browsers, every RDF format for machines."""
+    """The ontology of the served release: pyLODE HTML for browsers, every RDF format for machines."""
+    return _ontology_response(about.served_release(), "/def", ext)
+
+
+@bp.get("/def/<version>")
+def ontology_version(version: str):
+    """The ontology's owl:versionIRI (``/def/0.1.0``): the ontology of the newest release with
+    that version (``/def/0.1.0.ttl`` and the other suffixes too)."""
+    stem, fmt = split_suffix(version, DEF_FORMATS)
+    for release in all_releases():
+        if release.manifest.get("version") == stem:
+            return _ontology_response(release, f"/def/{stem}", fmt.extension if fmt else None)
+    raise NotFoundError(f"no release has the ontology version {stem!r}; the releases are listed at /dumps/")
+
+
+def _ontology_response(release, path: str, ext: str | None) -> Response:
     fmt = SUFFIXES.get("." + ext) if ext else _negotiate(DEF_FORMATS)
     if fmt is None:
         raise NotFoundError(f"no format with the suffix .{ext}; try .ttl, .jsonld, .nt, .rdf, .trig, .nq")
-    store = about.release_store()
-    found = about.graph_triples(store, str(GRAPH_ONTOLOGY))
+    found = about.graph_triples(about.release_store(release), str(GRAPH_ONTOLOGY))
     if not found:
-        raise NotFoundError("the release has no ontology graph")
+        raise NotFoundError(f"release {release.id} has no ontology graph")
     if fmt.name == "html":
-        body = _ontology_html(found)
+        body = _ontology_html(release, found)
     elif fmt.kind == "dataset":
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(GRAPH_ONTOLOGY))) for t in found]
         body = about.serialize(quads, fmt.rdf_format)
     else:
         body = about.serialize(found, fmt.rdf_format)
-    return _respond(body, fmt, "/def", DEF_FORMATS, vary=ext is None)
+    return _respond(body, fmt, path, DEF_FORMATS, vary=ext is None)
 
 
-def _ontology_html(found: list[ox.Triple]) -> str:
+def _ontology_html(release, found: list[ox.Triple]) -> str:
     from rdflib import Graph
 
     from govgraph.web.ontology_docs import ontology_html
 
-    release, lang = about.served_release(), _language()
+    lang = _language()
     cache = current_app.extensions.setdefault("govgraph.publish.ontology_html", {})
     if (release.id, lang) not in cache:
         graph = Graph().parse(data=about.serialize(found, ox.RdfFormat.N_TRIPLES), format="nt")
