@@ -11,8 +11,13 @@ release's named graphs:
   node reached as the subject of an incoming triple already included (so
   ``_:target oa:hasSource ggwork:essay`` comes with the annotation that holds ``_:target``).
 
-Triples that occur in several named graphs count once. The release is read through a
-read-only pyoxigraph store opened on the release's ``store/`` directory.
+Triples that occur in several named graphs count once.
+
+The release is read through a read-only pyoxigraph store opened on the release's ``store/``
+directory (once per web process), not through the query-worker pool of
+:mod:`govgraph.store`: these are a handful of bounded triple-pattern lookups per page with
+no user query text (nothing to time out or screen), and the closure over blank nodes needs
+to address blank nodes, which a SPARQL query cannot do by label.
 
 >>> import pyoxigraph as ox
 >>> st = ox.Store()
