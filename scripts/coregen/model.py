@@ -61,14 +61,15 @@ def Q(iri: str, cls: str, subj, obj, quote: tuple, inv=(), props=(), label=None)
 
 
 def relation_label(rel, subj: list[str], obj: list[str]) -> tuple[str, str | None]:
-    """“funding: US → International Organization for Migration” and its Spanish form."""
+    """“US funds International Organization for Migration” (the direct edge read out) and its Spanish form."""
     def names(iris, i):
         got = [LABELS[x][i] for x in iris]
         return None if None in got else " & ".join(got)
     s_en, o_en = names(subj, 0), names(obj, 0)
     s_es, o_es = names(subj, 1), names(obj, 1)
-    l_es = f"{rel[2]}: {s_es} → {o_es}" if s_es and o_es else None
-    return f"{rel[1]}: {s_en} → {o_en}", l_es
+    verb_en, verb_es = rel[6][1], rel[6][2]
+    l_es = f"{s_es} — {verb_es} — {o_es}" if s_es and o_es else None
+    return f"{s_en} — {verb_en} — {o_en}", l_es
 
 
 def render_file(title: str, sections: list[tuple[str, list[R]]], registry: dict) -> str:
