@@ -35,8 +35,12 @@ def ontology() -> Graph:
     return Graph().parse(ROOT / "ontology" / "govgraph.ttl")
 
 
-def test_generated_files_match_their_tables(essay_text):
+def test_generated_files_match_their_tables(essay_text, data):
     """scripts/generate_core.py --check: nobody edited the generated Turtle by hand."""
+    recorded = data.value(URIRef(PREFIXES["ggdataset"] + "pycountry-iso-3166-1"),
+                          URIRef("http://www.w3.org/2002/07/owl#versionInfo"))
+    if str(recorded) != pycountry.__version__:
+        pytest.skip(f"data was generated with pycountry {recorded}, this is {pycountry.__version__}")
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_core.py"), "--check"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
