@@ -131,6 +131,19 @@ def throughput(url: str, seconds: float, concurrency: int = 8) -> dict:
     return {"qps": sum(counts) / elapsed, "requests": sum(counts), "errors": sum(errors)}
 
 
+def http_floor(url: str, n: int) -> dict:
+    """p50/p95 (ms) of a route that runs no query (/-/version): what gunicorn and Flask cost."""
+    session = requests.Session()
+    for _ in range(30):
+        session.get(url).raise_for_status()
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        session.get(url)
+        times.append(time.perf_counter() - started)
+    return {"p50": round(percentile(times, 0.5) * 1000, 3), "p95": round(percentile(times, 0.95) * 1000, 3)}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -197,6 +210,10 @@ def report(release: Path, urls: dict[str, str], args) -> None:
         lat["p50_overhead_ms"] = round(overhead, 3)
         lat["p50_ratio"] = round(lat["govgraph"]["p50"] / lat["oxigraph"]["p50"], 2)
         print(f"{label:<10}{'overhead':<10}{overhead:>9.2f}   (p50 ratio {lat['p50_ratio']:.2f}x; target <= 2 ms)")
+    floor = http_floor(urls["govgraph"].replace("/sparql", "/-/version"), args.requests)
+    result["latency_ms"]["http_floor"] = floor
+    print(f"{'version':<10}{'govgraph':<10}{floor['p50']:>9.2f}{floor['p95']:>9.2f}   "
+          "(gunicorn + Flask, no query: the HTTP stack's share)")
     for name, url in urls.items():
         result["throughput"][name] = throughput(url, args.seconds)
         t = result["throughput"][name]

@@ -59,7 +59,7 @@ def pid_alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def short_deadline(server_factory):
-    return server_factory({"GOVGRAPH_QUERY_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0"})
+    return server_factory({"GOVGRAPH_QUERY_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_MAX_ROWS": "3"})
 
 
 def test_deadline_kills_the_worker_answers_503_and_keeps_serving(short_deadline):
@@ -79,6 +79,22 @@ def test_deadline_kills_the_worker_answers_503_and_keeps_serving(short_deadline)
     assert requests.get(url + "/sparql", params={"query": CHEAP}).json()["boolean"] is True
     metrics = requests.get(url + "/-/metrics").text
     assert "govgraph_query_timeouts_total 1.0" in metrics
+
+
+@pytest.mark.parametrize("query,fmt,expected_rows", [
+    ("SELECT ?x WHERE { VALUES ?x { 1 2 3 4 5 } }", "tsv", 3),
+    ("SELECT ?x WHERE { VALUES ?x { 1 2 3 } }", "tsv", 3),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5", "ntriples", 3),
+])
+def test_row_cap_truncates_and_says_so(short_deadline, query, fmt, expected_rows):
+    proc, url = short_deadline
+    response = requests.get(url + "/sparql", params={"query": query, "format": fmt})
+    assert response.status_code == 200, response.text
+    assert response.headers["X-GovGraph-Row-Limit"] == "3"
+    lines = response.text.strip().splitlines()
+    assert len(lines) - (fmt == "tsv") == expected_rows
+    truncated = "LIMIT 5" in query or "5 }" in query
+    assert response.headers["X-GovGraph-Truncated"] == ("true" if truncated else "false")
 
 
 def test_stopping_the_server_stops_its_workers(server_factory):
