@@ -290,3 +290,8 @@ def test_def_version_iri_serves_that_release_ontology(client, publish_data_dir):
         assert isomorphic(rdflib.Graph().parse(data=r.data, format="turtle"), expected)
         assert client.get(f"/def/{release.version}.ttl").data == r.data
     assert client.get("/def/9.9.9", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_the_fixture_quote_is_the_essay_s_words_on_its_line(essay_text):
+    assert QUOTE in essay_text.splitlines()[18 - 1]
+    assert essay_text.count(QUOTE) == 1
