@@ -14,6 +14,8 @@ dicts the template can print.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyoxigraph as ox
 
 from govgraph.namespaces import PREFIXES
@@ -28,6 +30,7 @@ def local_href(iri: str, base: str) -> str:
     return "/" + iri[len(base):] if iri.startswith(base) else iri
 
 
+@lru_cache(maxsize=65536)
 def prefixed(iri: str) -> str:
     """The IRI as a prefixed name when a prefix of the table covers it."""
     for prefix, ns in _BY_LENGTH:
@@ -42,11 +45,25 @@ class PageBuilder:
     def __init__(self, store: ox.Store, base: str, lang: str):
         self.store, self.base, self.lang = store, base, lang
         self._labels: dict = {}
+        self._quotes: dict = {}
+        self._by_subject: dict = {}
+        self._by_object: dict = {}
+
+    def prefetch(self, iri: ox.NamedNode, found: list[ox.Triple]) -> None:
+        """Labels of every IRI on the page and quotes behind the page's subjects, two queries."""
+        nodes = {term for t in found for term in (t.subject, t.predicate, t.object)}
+        self._labels.update({n: [] for n in nodes if isinstance(n, ox.NamedNode)})
+        self._labels.update(about.labels_of(self.store, nodes))
+        self._by_subject, self._by_object = {}, {}
+        for t in found:
+            self._by_subject.setdefault(t.subject, []).append(t)
+            self._by_object.setdefault(t.object, []).append(t)
+        self._quotes = about.quotes_of(self.store, {iri} | {t.subject for t in found if t.object == iri})
 
     def label(self, node: ox.NamedNode) -> str:
         if node not in self._labels:
-            self._labels[node] = about.pick_label(about.labels(self.store, node), self.lang)
-        return self._labels[node] or prefixed(node.value)
+            self._labels[node] = about.labels(self.store, node)
+        return about.pick_label(self._labels[node], self.lang) or prefixed(node.value)
 
     def term(self, node, found: list[ox.Triple] | None = None, depth: int = 0) -> dict:
         """A dict for one RDF term; a blank node carries its own statements (``children``)."""
@@ -60,36 +77,35 @@ class PageBuilder:
         children = []
         if found is not None and depth < 4:
             children = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found, depth + 1)}
-                        for t in found if t.subject == node]
+                        for t in self._by_subject.get(node, [])]
         return {"kind": "bnode", "children": children}
 
     def quotes(self, node) -> list[dict]:
         """The essay quotes behind ``node``, with a link to each annotation."""
         return [{"exact": q.exact, "line": q.line,
                  "href": local_href(q.annotation.value, self.base) if isinstance(q.annotation, ox.NamedNode) else None}
-                for q in about.quotes(self.store, node)]
+                for q in self._quotes.get(node, [])]
 
     def outgoing(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
         rows = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found)}
-                for t in found if t.subject == iri]
+                for t in self._by_subject.get(iri, [])]
         return sorted(rows, key=lambda r: (r["predicate"]["label"].lower(), _sort_key(r["object"])))
 
     def incoming(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
         rows = []
-        for t in found:
-            if t.object != iri:
-                continue
+        for t in self._by_object.get(iri, []):
             row = {"subject": self.term(t.subject), "predicate": self.term(t.predicate), "quotes": []}
             if isinstance(t.subject, ox.BlankNode):
                 row["via"] = [{"subject": self.term(u.subject), "predicate": self.term(u.predicate)}
-                              for u in found if u.object == t.subject]
+                              for u in self._by_object.get(t.subject, [])]
             else:
                 row["quotes"] = self.quotes(t.subject)
             rows.append(row)
         return sorted(rows, key=lambda r: (r["predicate"]["label"].lower(), _sort_key(r["subject"])))
 
     def page(self, iri: ox.NamedNode, found: list[ox.Triple]) -> dict:
-        all_labels = about.labels(self.store, iri)
+        self.prefetch(iri, found)
+        all_labels = self._labels.get(iri, [])
         types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE]
         return {"iri": iri.value, "title": self.label(iri), "lang": self.lang,
                 "labels": [{"value": lit.value, "lang": lit.language} for lit in all_labels],
