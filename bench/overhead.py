@@ -3,7 +3,7 @@
     python bench/overhead.py [--data-dir DIR | --mini] [--requests 400] [--seconds 3]
 
 Starts ``govgraph serve`` (rate limit off) and ``oxigraph serve --union-default-graph`` on
-free loopback ports over the same quads (the release's govgraph.nq), then measures:
+free loopback ports over the same quads (dumped from the release's store/), then measures:
 
 1. latency of trivial queries (``ASK {}``, ``SELECT * { ?s ?p ?o } LIMIT 1``): N sequential
    requests on one keep-alive connection per server, interleaved in rounds so that machine
@@ -73,6 +73,14 @@ def start_govgraph(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
     url = f"http://127.0.0.1:{port}/sparql"
     wait_until_up(url, proc)
     return proc, url
+
+
+def served_quads(release: Path, out: Path) -> Path:
+    """The quads govgraph serves (the release's store/), as N-Quads for Oxigraph to load."""
+    import pyoxigraph
+
+    pyoxigraph.Store.read_only(str(release / "store")).dump(str(out), format=pyoxigraph.RdfFormat.N_QUADS)
+    return out
 
 
 def start_oxigraph(nquads: Path, location: Path) -> tuple[subprocess.Popen, str]:
@@ -177,14 +185,12 @@ def main() -> None:
     procs = []
     try:
         data_dir, release = find_release(args, scratch)
-        nquads = release / "govgraph.nq"
-        if not nquads.is_file():
-            sys.exit(f"{release} has no govgraph.nq for Oxigraph to load")
+        nquads = served_quads(release, scratch / "served.nq")
         gg_proc, gg_url = start_govgraph(data_dir, scratch / "govgraph.log")
         procs.append(gg_proc)
         ox_proc, ox_url = start_oxigraph(nquads, scratch / "oxigraph")
         procs.append(ox_proc)
-        report(release, {"govgraph": gg_url, "oxigraph": ox_url}, args)
+        report(release, nquads, {"govgraph": gg_url, "oxigraph": ox_url}, args)
     finally:
         for proc in procs:
             proc.terminate()
@@ -192,8 +198,8 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def report(release: Path, urls: dict[str, str], args) -> None:
-    quads = sum(1 for _ in open(release / "govgraph.nq", "rb"))
+def report(release: Path, quads_file: Path, urls: dict[str, str], args) -> None:
+    quads = sum(1 for _ in open(quads_file, "rb"))
     result = {"release": release.name, "quads": quads, "requests": args.requests, "latency_ms": {},
               "throughput": {}, "machine": {"cpus": os.cpu_count(), "load": os.getloadavg()}}
     print(f"release {release.name} ({quads} quads); {args.requests} sequential requests per server and query")

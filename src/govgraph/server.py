@@ -2,7 +2,8 @@
 
 Architecture (docs/endpoint.md): one gunicorn worker process with ``http_threads`` threads
 accepts every request, so the rate-limit counter and the metrics in it see all traffic;
-queries run in ``workers`` killable processes of the embedded store. ``kill -HUP`` on the
+queries run in ``workers`` killable processes of the embedded store (or, with
+``--store URL``, are sent to a remote SPARQL endpoint: :mod:`govgraph.store.remote`). ``kill -HUP`` on the
 gunicorn master starts a new web process on the newest valid release and retires the old
 one once it is up (an unusable newest release is skipped, the previous one keeps serving).
 """
@@ -15,7 +16,6 @@ import sys
 from gunicorn.app.base import BaseApplication
 
 from govgraph.config import Settings
-from govgraph.errors import ConfigError
 from govgraph.release import list_releases
 
 log = logging.getLogger("govgraph.server")
@@ -25,10 +25,7 @@ def serve(settings: Settings, progress=lambda message: None) -> None:
     """Serve the newest release on settings.host:settings.port (building one if there is none)."""
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.store_url:
-        raise ConfigError("serving from a remote SPARQL store (--store / GOVGRAPH_STORE_URL) is not "
-                          "available yet; serve the embedded store (leave the setting empty)")
-    if not list_releases(settings.releases_dir):
+    if not settings.store_url and not list_releases(settings.releases_dir):
         from govgraph.build.pipeline import build_release
 
         progress(f"no release in {settings.releases_dir} yet: building one first")
@@ -76,10 +73,16 @@ class GovGraphServer(BaseApplication):
     def load(self):
         """Runs in the gunicorn worker: open the store (its query workers) and build the app."""
         from govgraph.store.embedded import open_store
+        from govgraph.store.remote import RemoteStore
         from govgraph.web import create_app
 
-        store = open_store(self.settings, progress=log.warning)
-        log.info("serving release %s with %d query workers", store.release.id, self.settings.workers)
+        if self.settings.store_url:
+            store = RemoteStore(self.settings.store_url, self.settings)
+            store.health()
+            log.info("serving the remote store %s", self.settings.store_url)
+        else:
+            store = open_store(self.settings, progress=log.warning)
+            log.info("serving release %s with %d query workers", store.release.id, self.settings.workers)
         return create_app(self.settings, store=store)
 
     def _when_ready(self, server) -> None:

@@ -95,11 +95,11 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bo
     try:
         answer = store.query(request.text, **_dataset_arguments(request, screening.has_dataset, union_in_default))
         if isinstance(answer, QueryBoolean):
-            result = _boolean(answer, request)
+            result = serialise_boolean(answer, request)
         elif isinstance(answer, QuerySolutions):
-            result = _solutions(answer, request)
+            result = serialise_solutions(answer, request)
         else:
-            result = _triples(answer, request)
+            result = serialise_triples(answer, request)
     except SyntaxError as err:
         raise QuerySyntaxError(_where(str(err))) from None
     except (ValueError, RuntimeError, OSError) as err:
@@ -128,11 +128,13 @@ def _results_format(request: QueryRequest) -> QueryResultsFormat:
     return fmt
 
 
-def _boolean(answer: QueryBoolean, request: QueryRequest) -> QueryResult:
+def serialise_boolean(answer: QueryBoolean, request: QueryRequest) -> QueryResult:
+    """An ASK answer in the request's results format (NotAcceptableError if it has none)."""
     return QueryResult(answer.serialize(format=_results_format(request)), request.results_media_type, 1, False)
 
 
-def _solutions(answer: QuerySolutions, request: QueryRequest) -> QueryResult:
+def serialise_solutions(answer: QuerySolutions, request: QueryRequest) -> QueryResult:
+    """At most ``max_rows`` solutions in the request's results format."""
     fmt = _results_format(request)
     variables = answer.variables
     rows = list(islice(answer, request.max_rows + 1))
@@ -154,7 +156,8 @@ def _no_variables(count: int, fmt: QueryResultsFormat) -> bytes:
     return pyoxigraph.Store().query(f"SELECT * {{ VALUES () {{ {values} }} }}").serialize(format=fmt)
 
 
-def _triples(answer, request: QueryRequest) -> QueryResult:
+def serialise_triples(answer, request: QueryRequest) -> QueryResult:
+    """At most ``max_rows`` triples (any iterable of them) in the request's RDF format."""
     fmt = request.graph_media_type and RdfFormat.from_media_type(request.graph_media_type)
     if fmt is None:
         raise NotAcceptableError("the query returns triples, but no RDF format is acceptable")

@@ -1,0 +1,96 @@
+"""The remote store: the :class:`govgraph.store.Store` protocol over any SPARQL 1.1 query
+endpoint (Oxigraph server, Fuseki, GraphDB, Virtuoso...), for ``govgraph serve --store URL``.
+
+The web layer in front stays the same: queries are screened here (SERVICE/LOAD allow-list,
+nesting depth) before they leave, the remote answers in formats pyoxigraph parses (SPARQL
+JSON, N-Triples), and the answer is re-serialised by pyoxigraph in the negotiated format
+with the row cap. The deadline is the HTTP timeout: the client gets 503 at the deadline,
+but stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
+Configure the remote so that its default graph is the union of the named graphs
+(``oxigraph serve --union-default-graph``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pyoxigraph
+import requests
+
+from govgraph.config import Settings
+from govgraph.errors import QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
+from govgraph.release import Release, list_releases
+from govgraph.store import QueryRequest, QueryResult
+from govgraph.store.guard import screen_query
+from govgraph.store.worker import serialise_boolean, serialise_solutions, serialise_triples
+
+_JSON = "application/sparql-results+json"
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+class RemoteStore:
+    """Queries sent to ``url`` over the SPARQL 1.1 Protocol (POST, form-encoded)."""
+
+    def __init__(self, url: str, settings: Settings):
+        self.url, self.settings = url, settings
+        self.release = _describe_remote(url, settings)
+        self._session = requests.Session()
+        self._sizes: tuple[int, dict[str, int]] | None = None
+
+    def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
+        """Screen ``request``, send it, and re-serialise the answer (503 past the deadline)."""
+        screening = screen_query(request.text, request.service_allowlist)
+        data = {"query": request.text, "default-graph-uri": list(request.default_graphs or ()),
+                "named-graph-uri": list(request.named_graphs or ())}
+        try:
+            response = self._session.post(self.url, data=data, headers={"Accept": _ACCEPT},
+                                          timeout=self.settings.query_timeout if timeout is None else timeout)
+        except requests.Timeout:
+            raise QueryTimeoutError("the remote store did not answer before the deadline", retry_after=5) from None
+        except requests.RequestException as err:
+            raise StoreUnavailableError(f"the remote store at {self.url} cannot be reached: {err}") from None
+        if response.status_code == 400:
+            raise QuerySyntaxError(response.text[:500])
+        if response.status_code != 200:
+            raise StoreUnavailableError(f"the remote store answered {response.status_code}: {response.text[:300]}")
+        return dataclasses.replace(_reserialise(response, request), form=screening.form)
+
+    def dataset_sizes(self) -> tuple[int, dict[str, int]]:
+        """(triples of the default graph, {named graph: triples}), counted once by query."""
+        if self._sizes is None:
+            union = self.query(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", _JSON, None))
+            graphs = self.query(QueryRequest(
+                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", _JSON, None))
+            rows = json.loads(graphs.body)["results"]["bindings"]
+            self._sizes = (int(json.loads(union.body)["results"]["bindings"][0]["n"]["value"]),
+                           {row["g"]["value"]: int(row["n"]["value"]) for row in rows})
+        return self._sizes
+
+    def health(self) -> dict:
+        """Ask the remote ``ASK {}``."""
+        self.query(QueryRequest("ASK {}", _JSON, None), timeout=min(self.settings.query_timeout, 10.0))
+        return {"status": "ok", "release": self.release.id, "store": self.url}
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def _reserialise(response: requests.Response, request: QueryRequest) -> QueryResult:
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if media_type == "application/n-triples":
+        triples = (q.triple for q in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
+        return serialise_triples(triples, request)
+    answer = pyoxigraph.parse_query_results(response.content, format=pyoxigraph.QueryResultsFormat.JSON)
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return serialise_boolean(answer, request)
+    return serialise_solutions(answer, request)
+
+
+def _describe_remote(url: str, settings: Settings) -> Release:
+    """The newest local release (what was published to the remote), or a stand-in naming it."""
+    releases = list_releases(settings.releases_dir)
+    if releases:
+        return releases[-1]
+    return Release(Path("."), {"release": f"remote:{url}", "version": None, "graphs": {}})

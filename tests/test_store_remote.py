@@ -1,0 +1,86 @@
+"""``govgraph serve --store URL``: the same web layer in front of a real Oxigraph server on
+loopback holding the release's quads."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pyoxigraph
+import pytest
+import requests
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def oxigraph_with_release(release, tmp_path_factory):
+    executable = shutil.which("oxigraph")
+    if executable is None:
+        pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
+    location = tmp_path_factory.mktemp("oxigraph-store")
+    quads = location.parent / "served.nq"  # exactly the quads the embedded store serves
+    pyoxigraph.Store.read_only(str(release.store_path)).dump(str(quads), format=pyoxigraph.RdfFormat.N_QUADS)
+    subprocess.run([executable, "load", "--location", str(location), "--file", str(quads)],
+                   check=True, capture_output=True, timeout=120)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([executable, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, "oxigraph serve did not start"
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def front(server_factory, oxigraph_with_release):
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0"}, ("--store", oxigraph_with_release))
+    return url
+
+
+def test_health_names_the_remote(front, oxigraph_with_release):
+    body = requests.get(front + "/-/health").json()
+    assert body["status"] == "ok" and body["store"] == oxigraph_with_release
+
+
+def test_same_answers_as_the_embedded_store(front, server, release):
+    remote = requests.get(front + "/sparql", params={"query": COUNT}).json()
+    embedded = requests.get(server + "/sparql", params={"query": COUNT}).json()
+    assert remote == embedded
+    assert int(remote["results"]["bindings"][0]["n"]["value"]) == release.manifest["triples"]
+
+
+@pytest.mark.parametrize("accept,media_type", [
+    ("text/csv", "text/csv"), ("application/sparql-results+xml", "application/sparql-results+xml"),
+])
+def test_results_are_reserialised(front, accept, media_type):
+    response = requests.get(front + "/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"},
+                            headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(media_type)
+    assert response.headers["X-GovGraph-Row-Limit"] == "10000"
+
+
+def test_graphs_are_reserialised(front):
+    response = requests.get(front + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 4"},
+                            headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200, response.text
+    assert len(response.text.strip().splitlines()) == 4
+
+
+def test_errors_and_screening(front):
+    assert requests.get(front + "/sparql", params={"query": "SELECT * {"}).status_code == 400
+    refused = requests.get(front + "/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { } }"})
+    assert refused.status_code == 400 and "refused" in refused.json()["detail"]
