@@ -32,6 +32,7 @@ to address blank nodes, which a SPARQL query cannot do by label.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -49,6 +50,7 @@ OA_HAS_SELECTOR = ox.NamedNode(PREFIXES["oa"] + "hasSelector")
 OA_EXACT = ox.NamedNode(PREFIXES["oa"] + "exact")
 GG_ESSAY_LINE = ox.NamedNode(PREFIXES["gg"] + "essayLine")
 LABEL_PROPERTIES = (SKOS_PREFLABEL, RDFS_LABEL)
+_OPENING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,11 @@ def release_store(release: Release | None = None) -> ox.Store:
     release = release or served_release()
     stores = current_app.extensions.setdefault("govgraph.publish.stores", {})
     key = str(release.store_path)
-    if key not in stores:
-        if not release.store_path.is_dir():
-            raise NoReleaseError(f"release {release.id} has no store at {release.store_path}")
-        stores[key] = _open(key, current_app.config["GOVGRAPH_SETTINGS"].in_memory)
+    with _OPENING:  # one copy per process, even when the first requests come together
+        if key not in stores:
+            if not release.store_path.is_dir():
+                raise NoReleaseError(f"release {release.id} has no store at {release.store_path}")
+            stores[key] = _open(key, current_app.config["GOVGRAPH_SETTINGS"].in_memory)
     return stores[key]
 
 
