@@ -8,7 +8,6 @@ import gzip
 import io
 
 import pyoxigraph as ox
-import pytest
 import rdflib
 import requests
 
