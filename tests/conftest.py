@@ -103,7 +103,13 @@ def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0
     from govgraph.namespaces import GRAPH_META, PREFIXES
 
     text = Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig
-    dataset = ox.Dataset(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG))
+    labels: dict = {}  # blank nodes named in document order, so equal content gives equal dumps
+
+    def stable(term):
+        return labels.setdefault(term, ox.BlankNode(f"b{len(labels)}")) if isinstance(term, ox.BlankNode) else term
+
+    dataset = ox.Dataset(ox.Quad(stable(q.subject), q.predicate, stable(q.object), q.graph_name)
+                         for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG))
     union = list(dict.fromkeys(q.triple for q in dataset))
     path = Path(releases_dir) / release_id
     path.mkdir(parents=True)
@@ -120,7 +126,10 @@ def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0
 
     for ext, (fmt, media_type, content, count) in kinds.items():
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-        (path / f"govgraph.{ext}").write_bytes(ox.serialize(content, format=fmt, prefixes=prefixes))
+        data = ox.serialize(content, format=fmt, prefixes=prefixes)
+        if ext in ("nt", "nq"):  # sorted lines, as the build writes them
+            data = b"".join(sorted(data.splitlines(keepends=True)))
+        (path / f"govgraph.{ext}").write_bytes(data)
         record(f"govgraph.{ext}", media_type, None, count)
         if ext != "trig":
             (path / f"govgraph.{ext}.gz").write_bytes(gzip.compress((path / f"govgraph.{ext}").read_bytes(), mtime=0))

@@ -158,8 +158,11 @@ def test_index_lists_every_release_in_html_and_json(client, releases):
         for name in dump_files(release):
             assert f'href="/dumps/{rid}/{name}"' in html
     assert 'href="/dumps/latest/govgraph.ttl.gz"' in html
+    assert f'since\n      <a href="#{OLD}">' in html
     data = client.get("/dumps/", headers={"Accept": "application/json"}).json
     assert data["latest"] == NEW
+    assert data["releases"][0]["changes"] == {"since": OLD, "added": 1, "removed": 0}  # the German label
+    assert data["releases"][1]["changes"] is None
     assert [r["id"] for r in data["releases"]] == [NEW, OLD]
     row = next(f for f in data["releases"][0]["files"] if f["name"] == "govgraph.nt")
     assert row["sha256"] == releases[NEW].manifest["files"]["govgraph.nt"]["sha256"]
@@ -199,6 +202,8 @@ def test_a_rebuilt_release_with_changed_content_changes_the_etag(tmp_path):
                            progress=lambda message: None)
     assert first.name != second.name
     client = Client(create_app(settings))
+    changes = json.loads(client.get("/dumps/", headers={"Accept": "application/json"}).data)["releases"][0]["changes"]
+    assert changes == {"since": first.name, "added": 1, "removed": 1}  # one Spanish label replaced
     for name in ("govgraph.ttl", "govgraph.nt.gz", "govgraph.nq"):
         old = client.get(f"/dumps/{first.name}/{name}")
         latest = client.get(f"/dumps/latest/{name}")

@@ -71,8 +71,10 @@ def index():
     best = request.accept_mimetypes.best_match(["text/html", "application/json"], "text/html")
     if best == "application/json":
         return jsonify({"latest": releases[0].id if releases else None,
-                        "releases": [_release_json(r) for r in releases]})
-    response = Response(render_template("dumps.html", releases=[_release_view(r) for r in releases]))
+                        "releases": [_release_json(r, releases[i + 1] if i + 1 < len(releases) else None)
+                                     for i, r in enumerate(releases)]})
+    views = [_release_view(r, releases[i + 1] if i + 1 < len(releases) else None) for i, r in enumerate(releases)]
+    response = Response(render_template("dumps.html", releases=views))
     response.vary.add("Accept")
     return response
 
@@ -162,14 +164,76 @@ def _file_rows(release: Release) -> list[dict]:
     return rows
 
 
-def _release_view(release: Release) -> dict:
+def _release_view(release: Release, previous: Release | None = None) -> dict:
     return {"id": release.id, "version": release.manifest.get("version"),
             "created": release.manifest.get("created"), "git_sha": release.manifest.get("git_sha"),
-            "union_triples": release.manifest.get("union_triples"), "files": _file_rows(release)}
+            "union_triples": release.manifest.get("union_triples"), "files": _file_rows(release),
+            "changes": _cached_changes(previous, release) if previous is not None else None}
 
 
-def _release_json(release: Release) -> dict:
-    view = _release_view(release)
+def _cached_changes(older: Release, newer: Release) -> dict | None:
+    cache = current_app.extensions.setdefault("govgraph.publish.changes", {})
+    key = (older.id, newer.id)
+    if key not in cache:
+        counted = triple_changes(older.file("govgraph.nt"), newer.file("govgraph.nt"))
+        cache[key] = None if counted is None else {"since": older.id, "added": counted[0], "removed": counted[1]}
+    return cache[key]
+
+
+def triple_changes(older, newer) -> tuple[int, int] | None:
+    """(added, removed) triples between two sorted N-Triples dumps, by a streaming merge of
+    their lines (constant memory); None if a file is missing or its lines are not sorted.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.nt").write_bytes(b"<a> <p> 1 .\\n<b> <p> 2 .\\n")
+    >>> _ = (d / "b.nt").write_bytes(b"<b> <p> 2 .\\n<c> <p> 3 .\\n")
+    >>> triple_changes(d / "a.nt", d / "b.nt")
+    (1, 1)
+    >>> triple_changes(d / "b.nt", d / "b.nt")
+    (0, 0)
+    """
+    if not (older.is_file() and newer.is_file()):
+        return None
+    with older.open("rb") as old_file, newer.open("rb") as new_file:
+        try:
+            return _merge_count(_sorted_lines(old_file), _sorted_lines(new_file))
+        except _NotSorted:
+            return None
+
+
+def _merge_count(old, new) -> tuple[int, int]:
+    added = removed = 0
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a < b):
+            removed, a = removed + 1, next(old, None)
+        elif a is None or b < a:
+            added, b = added + 1, next(new, None)
+        else:
+            a, b = next(old, None), next(new, None)
+    return added, removed
+
+
+class _NotSorted(Exception):
+    """A dump whose lines are not in byte order cannot be merged."""
+
+
+def _sorted_lines(stream):
+    """The non-empty, non-comment lines, checking that they come in byte order."""
+    previous = b""
+    for line in stream:
+        line = line.rstrip(b"\r\n")
+        if not line or line.startswith(b"#"):
+            continue
+        if line < previous:
+            raise _NotSorted
+        previous = line
+        yield line
+
+
+def _release_json(release: Release, previous: Release | None) -> dict:
+    view = _release_view(release, previous)
     for row in view["files"]:
         row["url"] = f"/dumps/{release.id}/{row['name']}"
     return view
