@@ -132,6 +132,16 @@ ITEMS = [
      ["ggplace:mexico-northern-border", "ggplace:us-mexico-border", "ggplace:chile-northern-border",
       "ggplace:peru-chile-border"],
      ("amb-us-mexican-border", "were detained at the US-Mexican border")),
+    (INS, "compact-aliases", "AMB-37", "aliases of the two Global Compacts",
+     "“both Global Compacts” and “the Global Compacts on Migration and Refugees” refer to the "
+     "Global Compact for Safe, Orderly and Regular Migration and the Global Compact on Refugees "
+     "jointly; no third instrument is created for the pair.",
+     ["gginstrument:global-compact-for-migration", "gginstrument:global-compact-on-refugees"],
+     ("amb-compacts-alias", "Reflecting on the Global Compacts on Migration and Refugees")),
+    (ACT, "mexico-publication-place", "AMB-56", "Mexico as a publication place",
+     "“Mexico: Siglo XXI” in the reference list is the place of publication of Bobbio (2002), not a "
+     "role of the state Mexico; no relation is drawn from it.",
+     ["ggstate:MEX"], ("amb-mexico-siglo-xxi", "Mexico: Siglo XXI")),
     (ACT, "us-variants", "AMB-39", "“US” and “U.S.”",
      "“U.S.” appears only inside the IOM quotation; both forms are the same state (skos:altLabel).",
      ["ggstate:USA"], ("us-dotted", "The U.S., through its Bureau")),
