@@ -14,13 +14,12 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from govgraph.build.canonical import canonical_nquads
 from govgraph.build.check import check
-from govgraph.build.load import Sources, load_sources
+from govgraph.build.load import load_sources
 from govgraph.build.reason import reason
 from govgraph.build.release import Built, write_release
-from govgraph.build.validate import validate
-from govgraph.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
+from govgraph.build.validate import ShapesCheck, validate
+from govgraph.namespaces import GRAPHS
 from govgraph.release import Release
 from govgraph.resources import source_root
 
@@ -42,14 +41,15 @@ def check_sources(settings, progress: Progress) -> Built:
     with _step(progress, "load", summary):
         sources = load_sources(root)
         summary.append(f"{len(sources.files)} files, {sources.triples:,} triples from {root}")
-    summary = []
-    with _step(progress, "reason", summary):
-        inferred = reason(sources.ontology, sources.data, progress)
-        summary.append(f"consistent (HermiT), {len(inferred):,} inferred triples")
-    summary = []
-    with _step(progress, "validate", summary):
-        report = validate(sources, inferred, progress)
-        summary.append(f"conforms, {len(sources.shapes):,} shape triples")
+    with ShapesCheck(sources.shapes) as shapes_check:  # SHACL-SHACL, beside the reasoner
+        summary = []
+        with _step(progress, "reason", summary):
+            inferred = reason(sources.ontology, sources.data, progress)
+            summary.append(f"consistent (HermiT), {len(inferred):,} inferred triples")
+        summary = []
+        with _step(progress, "validate", summary):
+            report = validate(sources, inferred, progress, shapes_check)
+            summary.append(f"conforms; {len(sources.shapes):,} shape triples, valid SHACL")
     built = Built(sources.ontology, sources.data, inferred, sources.shapes, report)
     summary = []
     with _step(progress, "check", summary):
@@ -60,8 +60,7 @@ def check_sources(settings, progress: Progress) -> Built:
 
 def _check_store(built: Built) -> ox.Store:
     store = ox.Store()
-    store.bulk_load(canonical_nquads({str(GRAPH_ONTOLOGY): built.ontology, str(GRAPH_DATA): built.data,
-                                      str(GRAPH_INFERRED): built.inferred}), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(built.nquads(), format=ox.RdfFormat.N_QUADS)
     return store
 
 

@@ -50,6 +50,17 @@ class Built:
     shapes: Graph
     report: Graph
 
+    def graphs(self) -> dict[str, Graph]:
+        """The dumped graphs by name: ontology, data, inferred."""
+        return {str(GRAPH_ONTOLOGY): self.ontology, str(GRAPH_DATA): self.data,
+                str(GRAPH_INFERRED): self.inferred}
+
+    def nquads(self) -> bytes:
+        """Canonical N-Quads of :meth:`graphs` (computed once)."""
+        if not hasattr(self, "_nquads"):
+            self._nquads = canonical_nquads(self.graphs())
+        return self._nquads
+
 
 def release_id(built: Built, nquads: bytes) -> str:
     """``<owl:versionInfo>-<first 8 hex of sha256(canonical N-Quads)>``.
@@ -76,9 +87,7 @@ def write_release(built: Built, settings, root_dir: Path | None = None) -> Path:
 
     ``root_dir`` is the source checkout (for the manifest's ``git_sha``).
     """
-    graphs = {str(GRAPH_ONTOLOGY): built.ontology, str(GRAPH_DATA): built.data,
-              str(GRAPH_INFERRED): built.inferred}
-    nquads = canonical_nquads(graphs)
+    nquads = built.nquads()
     rid = release_id(built, nquads)
     root = Path(settings.releases_dir)
     root.mkdir(parents=True, exist_ok=True)
