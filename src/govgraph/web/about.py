@@ -207,7 +207,7 @@ def graph_triples(store: ox.Store, graph_iri: str) -> list[ox.Triple]:
 def serialize(found: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
     """Triples in ``rdf_format``, with the project's prefixes where the format has them."""
     prefixes = None
-    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         prefixes = used_prefixes(found)
     return ox.serialize(found, format=rdf_format, prefixes=prefixes)
 
