@@ -185,3 +185,13 @@ def test_manifest_is_valid_json_written_last(mini_build):
     manifest_time = release.file(MANIFEST).stat().st_mtime_ns
     assert all(p.stat().st_mtime_ns <= manifest_time for p in release.path.iterdir())
     assert json.loads(release.file(MANIFEST).read_text())["release"] == release.path.name
+
+
+def test_invalid_shape_is_refused_and_a_valid_one_is_remembered(tmp_path):
+    with pytest.raises(InputError, match=r"shapes/: the shapes graph is not valid SHACL"):
+        check_sources(settings_for(mini_source(tmp_path, "invalid-shape", part="shapes"), tmp_path / "d"),
+                      lambda m: None)
+    assert not (tmp_path / "d" / "cache" / "shacl-shacl").exists() or not any(
+        (tmp_path / "d" / "cache" / "shacl-shacl").iterdir())
+    check_sources(settings_for(MINI, tmp_path / "d"), lambda m: None)
+    assert len(list((tmp_path / "d" / "cache" / "shacl-shacl").glob("*.ok"))) == 1

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -67,12 +68,10 @@ def load_sources(root: Path) -> Sources:
     for part in PARTS:
         for path in sorted((root / part).glob("*.ttl")):
             rel = f"{part}/{path.name}"
-            graph = parse_turtle(path, rel)
+            triples = _parse_file(path, rel, into=getattr(sources, part))
             sources.files.append(rel)
-            target = getattr(sources, part)
-            target += graph
             if part == "data":
-                _map_nodes(graph, rel, sources)
+                _map_nodes(triples, rel, sources)
     return sources
 
 
@@ -88,25 +87,31 @@ def parse_turtle(path: Path, rel: str) -> Graph:
     govgraph.errors.InputError: data/x.ttl:2: The prefix foo: has not been declared
     >>> os.unlink(f.name)
     """
+    graph = Graph()
+    _parse_file(path, rel, into=graph)
+    return graph
+
+
+def _parse_file(path: Path, rel: str, into: Graph) -> list:
+    """Check ``path`` with Oxigraph (syntax, IRIs, literals), then parse it into ``into``
+    with rdflib; return Oxigraph's triples."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{rel}: cannot read: {err}") from None
-    _check_with_oxigraph(text, rel)
-    graph = _parse_with_rdflib(text, rel)
-    check_literals(graph, rel)
-    return graph
+    triples = _parse_with_oxigraph(text, rel)
+    check_literals(triples, rel)
+    _parse_with_rdflib(text, rel, into)
+    return triples
 
 
 _OX_LINE = re.compile(r"at line (\d+)(?: between columns \d+ and \d+| column \d+)?: (.*?)(?:\s*\((?:.*, )?line \d+\))?$",
                       re.S)
 
 
-def _check_with_oxigraph(text: str, rel: str) -> None:
+def _parse_with_oxigraph(text: str, rel: str) -> list:
     try:
-        for _ in pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE,
-                                  base_iri=None):
-            pass
+        return list(pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))
     except SyntaxError as err:
         message = str(err).strip()
         match = _OX_LINE.search(message)
@@ -115,18 +120,24 @@ def _check_with_oxigraph(text: str, rel: str) -> None:
         raise InputError(f"{rel}: {message}") from None
 
 
-def _parse_with_rdflib(text: str, rel: str) -> Graph:
-    graph = Graph()
+@contextmanager
+def _quiet_literals():
+    """rdflib logs each ill-typed literal; check_literals reports them instead."""
     term_logger = logging.getLogger("rdflib.term")
     level = term_logger.level
-    term_logger.setLevel(logging.CRITICAL)  # ill-typed literals are reported by check_literals
+    term_logger.setLevel(logging.CRITICAL)
     try:
-        graph.parse(data=text, format="turtle")
-    except BadSyntax as err:
-        raise InputError(f"{rel}:{err.lines + 1}: {err._why}") from None
+        yield
     finally:
         term_logger.setLevel(level)
-    return graph
+
+
+def _parse_with_rdflib(text: str, rel: str, into: Graph) -> None:
+    with _quiet_literals():
+        try:
+            into.parse(data=text, format="turtle")
+        except BadSyntax as err:
+            raise InputError(f"{rel}:{err.lines + 1}: {err._why}") from None
 
 
 _TZ = r"(Z|[+-]\d\d:\d\d)?"
@@ -176,23 +187,33 @@ def _calendar_valid(text: str) -> bool:
     return True
 
 
-def check_literals(graph: Graph, rel: str) -> None:
-    """Raise InputError naming the file and subject of every ill-typed literal."""
+_PLAIN = {str(XSD.string), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+
+
+def check_literals(triples, rel: str) -> None:
+    """Raise InputError naming the file and subject of every ill-typed literal
+    (``triples``: Oxigraph triples of one file)."""
     problems = []
-    for s, p, o in graph:
-        if isinstance(o, Literal):
-            problem = literal_problem(o)
-            if problem:
-                problems.append(f"{rel}: {_show(graph, s)} {_show(graph, p)}: {problem}")
+    with _quiet_literals():
+        for triple in triples:
+            obj = triple.object
+            if isinstance(obj, pyoxigraph.Literal) and obj.datatype.value not in _PLAIN:
+                problem = literal_problem(Literal(obj.value, datatype=URIRef(obj.datatype.value)))
+                if problem:
+                    problems.append(f"{rel}: {_show_ox(triple.subject)} {_show_ox(triple.predicate)}: {problem}")
     if problems:
         raise InputError("ill-typed literal(s):\n  " + "\n  ".join(sorted(problems)))
+
+
+def _show_ox(term) -> str:
+    return _show(URIRef(term.value)) if isinstance(term, pyoxigraph.NamedNode) else "[]"
 
 
 _NAMES = Graph()
 bind_prefixes(_NAMES)
 
 
-def _show(graph: Graph, node: Node) -> str:
+def _show(node: Node) -> str:
     if isinstance(node, BNode):
         return "[]"
     try:
@@ -201,9 +222,8 @@ def _show(graph: Graph, node: Node) -> str:
         return f"<{node}>"
 
 
-def _map_nodes(graph: Graph, rel: str, sources: Sources) -> None:
-    for node in graph.subjects(unique=True):
-        sources.subject_files.setdefault(node, rel)
-    for node in graph.objects(unique=True):
-        if isinstance(node, (URIRef, BNode)):
-            sources.mention_files.setdefault(node, rel)
+def _map_nodes(triples, rel: str, sources: Sources) -> None:
+    for triple in triples:
+        for term, table in ((triple.subject, sources.subject_files), (triple.object, sources.mention_files)):
+            if isinstance(term, pyoxigraph.NamedNode):
+                table.setdefault(URIRef(term.value), rel)

@@ -41,7 +41,7 @@ def check_sources(settings, progress: Progress) -> Built:
     with _step(progress, "load", summary):
         sources = load_sources(root)
         summary.append(f"{len(sources.files)} files, {sources.triples:,} triples from {root}")
-    with ShapesCheck(sources.shapes) as shapes_check:  # SHACL-SHACL, beside the reasoner
+    with ShapesCheck(sources.shapes, Path(settings.data_dir) / "cache") as shapes_check:  # beside the reasoner
         summary = []
         with _step(progress, "reason", summary):
             inferred = reason(sources.ontology, sources.data, progress)

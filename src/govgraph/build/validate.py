@@ -9,8 +9,10 @@ owns it). Warnings are printed and do not fail the build.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pyshacl
@@ -19,6 +21,7 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, RDF, URIRef
 from rdflib.namespace import SH
 
+from govgraph.build.canonical import canonical_nquads
 from govgraph.build.load import Sources
 from govgraph.errors import InputError, NonConformantError
 from govgraph.namespaces import bind_prefixes
@@ -50,14 +53,15 @@ def union_graph(*graphs: Graph) -> Graph:
 
 
 def run_shacl(data: Graph, shapes: Graph, meta_shacl: bool = True) -> tuple[bool, Graph]:
-    """pySHACL with the settings the build uses; (conforms, report graph).
+    """pySHACL with the settings the build uses; (conforms, report graph). ``data`` is
+    validated in place (SHACL rules, which we do not use, could add to it).
 
     With ``meta_shacl``, the shapes are first validated against SHACL-SHACL (InputError
     if they are invalid).
     """
     try:
-        conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=True,
+        conforms, report, _ = pyshacl.validate(  # inplace: ``data`` is our own copy, no clone needed
+            data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=True, inplace=True,
             abort_on_first=False, allow_warnings=True, meta_shacl=meta_shacl, do_owl_imports=False)
     except ReportableRuntimeError as err:
         raise InputError(f"shapes/: the shapes graph is not valid SHACL: {err.message}") from None
@@ -71,15 +75,25 @@ class ShapesCheck:
     pySHACL's meta-validation costs about 6 s of CPU on our 1,400 shape triples (nested
     ``sh:or``/``sh:xone`` results built and thrown away), more than the rest of the build
     together; the build starts it right after loading and collects it after validating
-    the data, so it runs beside the reasoner on the second core. Use as a context
-    manager: leaving the block stops a check that is still running.
+    the data, so it runs beside the reasoner on the second core. With ``cache_dir``, a
+    pass is remembered under the sha256 of the shapes (and pySHACL's version), so
+    unchanged shapes are not checked again. Use as a context manager: leaving the
+    block stops a check that is still running.
 
     >>> from rdflib import Graph
     >>> with ShapesCheck(Graph()) as check:
     ...     check.result()
     """
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, cache_dir: Path | None = None) -> None:
+        self._process = None
+        self._mark = None
+        if cache_dir is not None:
+            digest = hashlib.sha256(canonical_nquads({"urn:shapes": shapes})
+                                    + pyshacl.__version__.encode()).hexdigest()
+            self._mark = Path(cache_dir) / "shacl-shacl" / f"{digest}.ok"
+            if self._mark.is_file():
+                return
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         payload = shapes.serialize(format="nt", encoding="utf-8")
@@ -89,6 +103,8 @@ class ShapesCheck:
 
     def result(self) -> None:
         """Wait for the check; InputError if the shapes are not valid SHACL."""
+        if self._process is None:
+            return
         try:
             conforms, text = self._receive.recv()
         except EOFError:
@@ -97,11 +113,16 @@ class ShapesCheck:
             self._process.join()
         if not conforms:
             raise InputError(f"shapes/: the shapes graph is not valid SHACL (SHACL-SHACL):\n{text}")
+        if self._mark is not None:
+            self._mark.parent.mkdir(parents=True, exist_ok=True)
+            self._mark.touch()
 
     def __enter__(self) -> "ShapesCheck":
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._process is None:
+            return
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
