@@ -5,7 +5,7 @@ renamed into place, so a release either exists whole or not at all) holding:
 
 ===================  ===========================================================
 manifest.json        written last: see :class:`Release` for its keys
-govgraph.nq[.gz]     every named graph (ontology, data, inferred, meta), N-Quads
+govgraph.nq[.gz]     the ontology, data and inferred named graphs, N-Quads (sorted)
 govgraph.trig        the same as TriG
 govgraph.ttl[.gz]    the union of the graphs, Turtle
 govgraph.nt[.gz]     the union of the graphs, N-Triples
@@ -23,6 +23,13 @@ store/               a pyoxigraph store with the quads, ready to open read-only
 ``triples`` (total quads), ``union_triples`` (distinct triples of the union),
 ``files`` ({name: {"bytes", "sha256", "media_type", "encoding" (or null), "triples"}}),
 ``software`` ({package: version}).
+
+The dumps (``govgraph.*``) hold the ontology, data and inferred graphs only. The meta
+graph describes the dumps (their sizes and sha256s), so it cannot be inside them: it is
+``void.ttl`` and the store's ``/graph/meta``. ``graphs`` counts all four graphs and
+``triples`` is their sum (the store's quads); ``union_triples`` counts the distinct
+triples of the dumped graphs (``govgraph.nt``). Identical sources give the same release
+id and the same dump bytes; rebuilding them refreshes only ``manifest.json``.
 """
 
 from __future__ import annotations
