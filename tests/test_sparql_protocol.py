@@ -249,6 +249,14 @@ def test_service_description_by_negotiation(endpoint, graphs, accept, rdflib_for
     assert graph.value(default, VOID.triples).toPython() == count(requests.get(endpoint, params={"query": COUNT}))
 
 
+@pytest.mark.parametrize("fmt,media_type", [("ttl", "text/turtle"), ("json", "application/ld+json"),
+                                            ("xml", "application/rdf+xml"), ("nquads", "application/n-quads")])
+def test_service_description_by_format_parameter(endpoint, fmt, media_type):
+    response = requests.get(endpoint, params={"format": fmt}, headers={"Accept": "image/png"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
 def test_service_description_for_a_browser_is_the_query_page(endpoint):
     response = requests.get(endpoint, headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
     assert response.status_code == 303

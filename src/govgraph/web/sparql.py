@@ -164,7 +164,7 @@ def _respond(result: QueryResult, max_rows: int) -> Response:
 
 def _service_description(fmt: str | None) -> Response:
     offered = GRAPH_FORMATS + [FORMATS["html"]]
-    chosen = by_name(fmt) if fmt else negotiate(request.accept_mimetypes, offered)
+    chosen = by_name(_GRAPH_SYNONYMS.get(fmt, fmt)) if fmt else negotiate(request.accept_mimetypes, offered)
     if chosen is None or chosen not in offered:
         names = ", ".join(f.media_type for f in offered)
         raise NotAcceptableError(f"the service description can be sent as {names}")
