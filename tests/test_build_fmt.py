@@ -56,3 +56,17 @@ def test_canonical_nquads_do_not_depend_on_blank_node_ids():
 def test_the_real_data_is_canonical():
     changed = format_sources(Settings.from_env({}, source_dir=ROOT), check=True)
     assert changed == [], f"run 'govgraph fmt': {[p.name for p in changed]}"
+
+
+def test_canonical_nquads_are_the_same_in_every_process():
+    """Blank-node labels must not depend on hash seeds or parse order (the release id does)."""
+    import subprocess
+    import sys
+
+    code = ("import hashlib; from pathlib import Path; from govgraph.build.load import load_sources; "
+            "from govgraph.build.canonical import canonical_nquads; "
+            f"s = load_sources(Path({str(ROOT)!r})); "
+            "print(hashlib.sha256(canonical_nquads({'urn:o': s.ontology, 'urn:s': s.shapes})).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1
