@@ -11,9 +11,11 @@ one once it is up (an unusable newest release is skipped, the previous one keeps
 from __future__ import annotations
 
 import logging
+import selectors
 import sys
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from govgraph.config import Settings
 from govgraph.release import list_releases
@@ -61,7 +63,8 @@ class GovGraphServer(BaseApplication):
     def load_config(self) -> None:
         s = self.settings
         options = {
-            "bind": [_bind(s)], "workers": 1, "worker_class": "gthread", "threads": s.http_threads,
+            "bind": [_bind(s)], "workers": 1, "worker_class": "govgraph.server.LingeringThreadWorker",
+            "threads": s.http_threads,
             "timeout": 120, "graceful_timeout": 5, "keepalive": 5, "limit_request_line": 8190,
             "proc_name": "govgraph", "control_socket_disable": True, "loglevel": s.log_level.lower(),
             "errorlog": "-", "accesslog": None,
@@ -89,6 +92,32 @@ class GovGraphServer(BaseApplication):
         url = public_url(self.settings)
         print(f"govgraph: serving at {url} (SPARQL endpoint {url}sparql)", flush=True)
         self.progress(f"govgraph is serving at {url}; stop with Ctrl+C")
+
+
+class LingeringThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, except that a keep-alive connection whose next request
+    arrives within :attr:`linger` seconds is served by the same thread.
+
+    The stock worker hands every keep-alive request from its event-loop thread to a pool
+    thread and back: two thread wake-ups per request, the largest share of the endpoint's
+    overhead on a busy machine (docs/endpoint.md). A client sending requests back to back
+    now keeps its thread; an idle connection goes back to the event loop after ``linger``.
+    """
+
+    linger = 0.01
+
+    def handle(self, conn):
+        result = super().handle(conn)
+        while result is True and self.alive and self._next_request_ready(conn):
+            result = super().handle(conn)
+        return result
+
+    def _next_request_ready(self, conn) -> bool:
+        if conn.parser.unreader.buf.getvalue():
+            return True  # already read ahead
+        with selectors.DefaultSelector() as selector:
+            selector.register(conn.sock, selectors.EVENT_READ)
+            return bool(selector.select(timeout=self.linger))
 
 
 def _close_store(server, worker) -> None:

@@ -62,7 +62,9 @@ class WorkerPool:
         self.stats = PoolStats()
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["govgraph.store.worker"])
-        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        # last in, first out: the worker that just answered is the one still warm in a core's
+        # caches (round-robin over four cost about 0.3 ms more per query)
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._live: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._closed = False
