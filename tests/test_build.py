@@ -195,3 +195,25 @@ def test_invalid_shape_is_refused_and_a_valid_one_is_remembered(tmp_path):
         (tmp_path / "d" / "cache" / "shacl-shacl").iterdir())
     check_sources(settings_for(MINI, tmp_path / "d"), lambda m: None)
     assert len(list((tmp_path / "d" / "cache" / "shacl-shacl").glob("*.ok"))) == 1
+
+
+def test_unsatisfiable_class_is_named(tmp_path):
+    with pytest.raises(ReasoningError, match=r"unsatisfiable class\(es\).*gg:StateOrganisation"):
+        check_sources(settings_for(mini_source(tmp_path, "unsatisfiable", part="ontology"), tmp_path / "d"),
+                      lambda m: None)
+
+
+def test_violation_on_a_blank_node_names_the_annotation_that_owns_it(tmp_path):
+    with pytest.raises(NonConformantError) as caught:
+        check_sources(settings_for(mini_source(tmp_path, "blank-node-violation"), tmp_path / "d"), lambda m: None)
+    assert ("data/broken.ttl: [] (a blank node under ggannotation:l18-sourceless) oa:hasSource: "
+            "an annotation target names exactly one oa:hasSource") in caught.value.detail
+    assert "(ggsh:QuoteTargetShape)" in caught.value.detail
+
+
+def test_warnings_are_printed_and_do_not_fail(tmp_path):
+    messages: list[str] = []
+    check_sources(settings_for(mini_source(tmp_path, "warning-shape", part="shapes"), tmp_path / "d"),
+                  messages.append)
+    assert any(m.startswith("validate: warning: data/actors.ttl: ggstate:USA rdfs:label: should have a German label")
+               for m in messages), messages

@@ -84,3 +84,10 @@ def test_build_of_the_real_sources_prints_per_graph_counts(tmp_path):
     assert result.returncode == 0, result.stderr
     for graph in ("ontology", "data", "inferred", "meta"):
         assert f"https://w3id.org/govgraph/graph/{graph}: " in result.stderr
+
+
+def test_no_java_exits_2_and_says_so(tmp_path):
+    python_only = str(Path(sys.executable).parent)
+    assert shutil.which("java", path=python_only) is None
+    result = govgraph("check", "--source", str(MINI), env={"PATH": python_only, "GOVGRAPH_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "needs a Java runtime" in result.stderr

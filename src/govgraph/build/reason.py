@@ -51,7 +51,7 @@ _OBJECT_PROPERTY_TYPES = (OWL.ObjectProperty, OWL.TransitiveProperty, OWL.Symmet
 _TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.M)
 _VALUE_LINE = re.compile(r"^<([^>]+)> \(known instances:\s*(.*?)\s*\|\s*possible instances:", re.M)
 _PAIR = re.compile(r"\(<([^>]+)>, <([^>]+)>\)")
-_UNSATISFIABLE = re.compile(r"^\t<([^>]+)>$", re.M)
+_UNSATISFIABLE = re.compile(r"^\t<?([^<>\s]+)>?$", re.M)
 
 
 def reason(ontology: Graph, data: Graph, progress: Callable[[str], None] = lambda m: None) -> Graph:
@@ -61,7 +61,7 @@ def reason(ontology: Graph, data: Graph, progress: Callable[[str], None] = lambd
     cannot read the ontology) or ConfigError (no Java runtime).
     """
     reasoning_input = build_input(ontology, data)
-    output = run_hermit(reasoning_input, ("-U", "-I"))
+    output = run_hermit(reasoning_input, ("-N", "-U", "-I"))  # -N: full IRIs, no prefixes
     if output is None:
         raise ReasoningError(diagnose(ontology, data, progress))
     unsatisfiable = unsatisfiable_classes(output)
@@ -147,7 +147,8 @@ def run_hermit(graph: Graph, actions: tuple[str, ...]) -> str | None:
 def unsatisfiable_classes(output: str) -> list[URIRef]:
     """Named classes HermiT lists as equivalent to owl:Nothing (``-U``).
 
-    >>> unsatisfiable_classes("Classes equivalent to 'owl:Nothing':\\n\\t<http://x/A>\\n\\towl:Nothing\\n")
+    >>> unsatisfiable_classes("Classes equivalent to 'owl:Nothing':\\n\\thttp://x/A\\n"
+    ...                       "\\thttp://www.w3.org/2002/07/owl#Nothing\\n")
     [rdflib.term.URIRef('http://x/A')]
     """
     return sorted(URIRef(c) for c in _UNSATISFIABLE.findall(output) if not c.startswith(str(OWL)))
