@@ -137,6 +137,9 @@ def test_identical_sources_give_the_same_release_and_bytes(tmp_path):
     assert second.file("govgraph.nq.gz").read_bytes() == gz
     assert second.manifest["created"] > first.manifest["created"]
     assert [r.id for r in list_releases(tmp_path / "releases")] == [first.id]
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == [first.id]  # no leftovers
+    for name, info in second.manifest["files"].items():
+        assert hashlib.sha256(second.file(name).read_bytes()).hexdigest() == info["sha256"], name
 
 
 def test_parse_error_names_file_and_line(tmp_path):

@@ -29,7 +29,7 @@ graph describes the dumps (their sizes and sha256s), so it cannot be inside them
 ``void.ttl`` and the store's ``/graph/meta``. ``graphs`` counts all four graphs and
 ``triples`` is their sum (the store's quads); ``union_triples`` counts the distinct
 triples of the dumped graphs (``govgraph.nt``). Identical sources give the same release
-id and the same dump bytes; rebuilding them refreshes only ``manifest.json``.
+id and the same dump bytes; rebuilding them swaps in the new directory atomically.
 """
 
 from __future__ import annotations

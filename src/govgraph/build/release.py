@@ -3,13 +3,14 @@
 Everything is written into ``<releases>/.tmp-<id>-<random>/`` and renamed into place at
 the end, ``manifest.json`` last, so a failed build leaves nothing and never touches an
 earlier release. Rebuilding identical sources gives the same release id and the same
-dump bytes (sorted N-Quads, stable blank-node labels, gzip with ``mtime=0``); the
-existing directory is then kept and only its ``manifest.json`` is replaced (atomically),
-so it becomes the newest release again.
+dump bytes (sorted N-Quads, stable blank-node labels, gzip with ``mtime=0``); the new
+directory then replaces the old one in a single atomic exchange, so it becomes the
+newest release again with a consistent ``void.ttl`` (which carries the build time).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import hashlib
 import json
@@ -102,7 +103,9 @@ def write_release(built: Built, settings, root_dir: Path | None = None) -> Path:
 
 
 def _write_contents(tmp: Path, rid: str, built: Built, nquads: bytes, settings) -> dict:
-    dataset = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    # a list in a fixed order, not an ox.Dataset: a Dataset iterates in hash order, and
+    # the serialisers write what they are given in that order
+    dataset = sorted(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), key=lambda q: (str(q.graph_name), str(q)))
     union = sorted(set(q.triple for q in dataset), key=str)
     files: dict[str, dict] = {}
     _write_dumps(tmp, nquads, dataset, union, files)
@@ -163,18 +166,30 @@ def _manifest(rid: str, built: Built, dataset, union, files: dict, settings) -> 
 
 
 def _publish(tmp: Path, target: Path, manifest: dict) -> Path:
-    """Rename ``tmp`` to ``target``; if ``target`` exists (same content), refresh its manifest."""
-    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    if (target / MANIFEST).is_file():
-        part = target / (MANIFEST + ".part")
-        part.write_text(text, encoding="utf-8")
-        os.replace(part, target / MANIFEST)
+    """Put ``tmp`` in place as ``target``, manifest last. If ``target`` exists (identical
+    sources), the two are exchanged atomically (Linux ``renameat2``; elsewhere two quick
+    renames) and the old one is removed: a server holding its files keeps reading them."""
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if not target.exists():
+        os.rename(tmp, target)
         return target
-    if target.exists():  # a leftover without a manifest is not a release
-        shutil.rmtree(target)
-    (tmp / MANIFEST).write_text(text, encoding="utf-8")
-    os.rename(tmp, target)
+    if not _exchange(tmp, target):
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        os.rename(target, old)
+        os.rename(tmp, target)
+        os.rename(old, tmp)  # removed by the caller, like any temporary directory
     return target
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE); False if unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def _git_sha(root: Path | None) -> str | None:
