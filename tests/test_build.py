@@ -220,3 +220,19 @@ def test_warnings_are_printed_and_do_not_fail(tmp_path):
                   messages.append)
     assert any(m.startswith("validate: warning: data/actors.ttl: ggstate:USA rdfs:label: should have a German label")
                for m in messages), messages
+
+
+def test_the_real_release_agrees_with_its_dumps(release):
+    """The session's release of this checkout: manifest counts = a re-parse of the dumps."""
+    quads = list(ox.parse(path=str(release.file("govgraph.nq")), format=ox.RdfFormat.N_QUADS))
+    per_graph: dict[str, int] = {}
+    for quad in quads:
+        per_graph[quad.graph_name.value] = per_graph.get(quad.graph_name.value, 0) + 1
+    graphs = release.manifest["graphs"]
+    assert per_graph == {k: v for k, v in graphs.items() if k != str(GRAPH_META)}
+    assert set(graphs) == {str(g) for g in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED, GRAPH_META)}
+    assert all(count > 0 for count in graphs.values())
+    union = list(ox.parse(path=str(release.file("govgraph.ttl")), format=ox.RdfFormat.TURTLE))
+    assert len(union) == len({q.triple for q in quads}) == release.manifest["union_triples"]
+    for name, info in release.manifest["files"].items():
+        assert hashlib.sha256(release.file(name).read_bytes()).hexdigest() == info["sha256"], name
