@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -105,6 +106,19 @@ def test_stopping_the_server_stops_its_workers(server_factory):
     proc.terminate()
     proc.wait(timeout=30)
     wait_for(lambda: not any(pid_alive(p) for p in pids), timeout=20)
+
+
+def test_workers_killed_while_idle_are_replaced_without_failing_a_query(server_factory):
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0"})
+    pids = health(url)["worker_pids"]
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not any(pid_alive(p) for p in pids), timeout=10)
+    for _ in range(len(pids) + 2):
+        response = requests.get(url + "/sparql", params={"query": CHEAP}, timeout=60)
+        assert response.status_code == 200, response.text
+    after = wait_for(lambda: (h := health(url)) and len(h["worker_pids"]) == len(pids) and h)
+    assert not set(after["worker_pids"]) & set(pids) and after["crashes"] == len(pids)
 
 
 # --- isolation ------------------------------------------------------------------------------

@@ -112,12 +112,18 @@ class WorkerPool:
             _kill(worker)
 
     def _acquire(self, deadline: float) -> _Worker:
-        try:
-            return self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
-        except queue.Empty:
-            raise StoreUnavailableError(
-                f"all {self.size} query workers stayed busy until the deadline",
-                headers={"Retry-After": str(RETRY_AFTER)}) from None
+        """An idle worker that is alive (one that died while idle is replaced, not used)."""
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
+            except queue.Empty:
+                raise StoreUnavailableError(
+                    f"all {self.size} query workers stayed busy until the deadline",
+                    headers={"Retry-After": str(RETRY_AFTER)}) from None
+            if worker.process.is_alive():
+                return worker
+            self.stats.crashes += 1
+            self._replace(worker)
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
