@@ -61,11 +61,12 @@ class Sources:
         return len(self.ontology) + len(self.data) + len(self.shapes)
 
 
-def load_sources(root: Path) -> Sources:
-    """Parse ``root``'s ontology/, data/ and shapes/ Turtle files; InputError names file:line."""
+def load_sources(root: Path, parts: tuple[str, ...] = PARTS, into: Sources | None = None) -> Sources:
+    """Parse ``root``'s ontology/, data/ and shapes/ Turtle files (or only ``parts``, added
+    to ``into``); InputError names file:line."""
     root = Path(root)
-    sources = Sources(root, Graph(), Graph(), Graph())
-    for part in PARTS:
+    sources = into if into is not None else Sources(root, Graph(), Graph(), Graph())
+    for part in parts:
         for path in sorted((root / part).glob("*.ttl")):
             rel = f"{part}/{path.name}"
             triples = _parse_file(path, rel, into=getattr(sources, part))

@@ -8,7 +8,7 @@ is released. The CLI maps them to exit codes.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -38,10 +38,12 @@ def check_sources(settings, progress: Progress) -> Built:
     """Load, reason, validate and check the sources without writing anything."""
     root = source_root(settings.source_dir)
     summary: list[str] = []
-    with _step(progress, "load", summary):
-        sources = load_sources(root)
-        summary.append(f"{len(sources.files)} files, {sources.triples:,} triples from {root}")
-    with ShapesCheck(sources.shapes, Path(settings.data_dir) / "cache") as shapes_check:  # beside the reasoner
+    with ExitStack() as stack:
+        with _step(progress, "load", summary):
+            sources = load_sources(root, parts=("shapes",))  # first, to start their check early
+            shapes_check = stack.enter_context(ShapesCheck(sources.shapes, Path(settings.data_dir) / "cache"))
+            load_sources(root, parts=("ontology", "data"), into=sources)
+            summary.append(f"{len(sources.files)} files, {sources.triples:,} triples from {root}")
         summary = []
         with _step(progress, "reason", summary):
             inferred = reason(sources.ontology, sources.data, progress)
