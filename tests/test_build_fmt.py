@@ -51,8 +51,6 @@ def test_canonical_nquads_do_not_depend_on_blank_node_ids():
     assert canonical_nquads({"urn:g": one}) == canonical_nquads({"urn:g": two})
 
 
-@pytest.mark.skipif(not os.environ.get("GOVGRAPH_CHECK_FMT"),
-                    reason="set GOVGRAPH_CHECK_FMT=1 once data/ has been formatted (govgraph fmt)")
 def test_the_real_data_is_canonical():
     changed = format_sources(Settings.from_env({}, source_dir=ROOT), check=True)
     assert changed == [], f"run 'govgraph fmt': {[p.name for p in changed]}"
