@@ -262,3 +262,19 @@ def server_factory(release, data_dir):
     yield start
     for proc in procs:
         stop_server(proc)
+
+
+@pytest.fixture
+def fresh_server():
+    """Start ``govgraph serve`` on a data directory of the test's choosing (which may hold no
+    release yet); the servers are stopped at the end of the test. Returns (process, base URL)."""
+    procs = []
+
+    def start(data_dir: Path, env_extra: dict | None = None):
+        proc, url = start_server(data_dir, env_extra)
+        procs.append(proc)
+        return proc, url
+
+    yield start
+    for proc in procs:
+        stop_server(proc)
