@@ -11,7 +11,7 @@ one once it is up (an unusable newest release is skipped, the previous one keeps
 from __future__ import annotations
 
 import logging
-import selectors
+import select
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -115,9 +115,9 @@ class LingeringThreadWorker(ThreadWorker):
     def _next_request_ready(self, conn) -> bool:
         if conn.parser.unreader.buf.getvalue():
             return True  # already read ahead
-        with selectors.DefaultSelector() as selector:
-            selector.register(conn.sock, selectors.EVENT_READ)
-            return bool(selector.select(timeout=self.linger))
+        poller = select.poll()  # one syscall; a selectors.DefaultSelector costs four
+        poller.register(conn.sock, select.POLLIN)
+        return bool(poller.poll(self.linger * 1000))
 
 
 def _close_store(server, worker) -> None:
