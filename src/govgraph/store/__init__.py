@@ -12,8 +12,9 @@ True
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 from govgraph.release import Release
 
@@ -72,3 +73,17 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Stop every worker."""
+
+
+_JSON = "application/sparql-results+json"
+
+
+def count_dataset(run: Callable[[QueryRequest], QueryResult]) -> tuple[int, dict[str, int]]:
+    """(distinct triples of the default graph, {named graph: triples}), counted by two
+    queries sent through ``run`` (a store's ``query``); what every store's
+    ``dataset_sizes`` returns, computed the same way whatever the store."""
+    union = run(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", _JSON, None))
+    graphs = run(QueryRequest("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", _JSON, None))
+    rows = json.loads(graphs.body)["results"]["bindings"]
+    return (int(json.loads(union.body)["results"]["bindings"][0]["n"]["value"]),
+            {row["g"]["value"]: int(row["n"]["value"]) for row in rows})

@@ -12,7 +12,6 @@ the fork server exits, so no orphan keeps burning CPU after the server stops.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import multiprocessing
@@ -27,7 +26,7 @@ from govgraph.config import Settings
 from govgraph.errors import (BadRequestError, GovGraphError, NoReleaseError, QueryTimeoutError,
                              StoreUnavailableError)
 from govgraph.release import Release, list_releases, newest_release
-from govgraph.store import QueryRequest, QueryResult
+from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.store.worker import execute, open_quads, union_is_materialised, worker_main
 
 log = logging.getLogger("govgraph.store")
@@ -202,12 +201,7 @@ class EmbeddedStore:
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(distinct triples of the default graph, {named graph: triples}), counted once by query."""
         if self._sizes is None:
-            union = self.query(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", _JSON, None))
-            graphs = self.query(QueryRequest(
-                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", _JSON, None))
-            rows = json.loads(graphs.body)["results"]["bindings"]
-            self._sizes = (int(json.loads(union.body)["results"]["bindings"][0]["n"]["value"]),
-                           {row["g"]["value"]: int(row["n"]["value"]) for row in rows})
+            self._sizes = count_dataset(self.query)
         return self._sizes
 
     def health(self) -> dict:

@@ -13,7 +13,6 @@ Configure the remote so that its default graph is the union of the named graphs
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pyoxigraph
@@ -22,7 +21,7 @@ import requests
 from govgraph.config import Settings
 from govgraph.errors import QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
 from govgraph.release import Release, list_releases
-from govgraph.store import QueryRequest, QueryResult
+from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.store.guard import screen_query
 from govgraph.store.worker import serialise_boolean, serialise_solutions, serialise_triples
 
@@ -60,12 +59,7 @@ class RemoteStore:
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
         if self._sizes is None:
-            union = self.query(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", _JSON, None))
-            graphs = self.query(QueryRequest(
-                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", _JSON, None))
-            rows = json.loads(graphs.body)["results"]["bindings"]
-            self._sizes = (int(json.loads(union.body)["results"]["bindings"][0]["n"]["value"]),
-                           {row["g"]["value"]: int(row["n"]["value"]) for row in rows})
+            self._sizes = count_dataset(self.query)
         return self._sizes
 
     def health(self) -> dict:
