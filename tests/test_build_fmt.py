@@ -6,7 +6,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 

@@ -19,20 +19,9 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)",
                 allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 PAGES = {"resource": "/id/relation/funding-usa-iom", "state": "/id/state/USA", "dumps": "/dumps/",
          "ontology": "/def", "not-found": "/id/state/XYZ"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=["small", "real"])

@@ -24,7 +24,7 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)",
                 allow_module_level=True)
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 ID = "https://w3id.org/govgraph/id/"
 LABELLED = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -42,16 +42,6 @@ CONSTRUCT {{ ?thing rdfs:label ?label }} WHERE {{
 ORDER BY ?thing ?label
 LIMIT 20
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()
