@@ -11,7 +11,9 @@ prefixes from :data:`PREFIXES`.
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from functools import cache
+
+from rdflib import BNode, Graph, Namespace, URIRef
 
 #: The base IRI of every govgraph resource. The deployment host never appears in data.
 BASE = "https://w3id.org/govgraph/"
@@ -93,3 +95,31 @@ def bind_prefixes(graph) -> None:
     """Bind every prefix of the table on an rdflib graph (for readable Turtle)."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
+
+
+@cache
+def _prefixed_names():
+    names = Graph()
+    bind_prefixes(names)
+    return names.namespace_manager
+
+
+def short_name(node) -> str:
+    """``node`` as messages show it: a prefixed name from :data:`PREFIXES`, else ``<iri>``;
+    ``[]`` for a blank node, ``-`` for none, a literal's lexical form.
+
+    >>> short_name(GG["funds"]), short_name(URIRef("http://example.org/x"))
+    ('gg:funds', '<http://example.org/x>')
+    >>> short_name(BNode()), short_name(None)
+    ('[]', '-')
+    """
+    if node is None:
+        return "-"
+    if isinstance(node, BNode):
+        return "[]"
+    if not isinstance(node, URIRef):
+        return str(node)
+    try:
+        return _prefixed_names().normalizeUri(node)
+    except ValueError:
+        return f"<{node}>"

@@ -25,12 +25,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef, XSD
+from rdflib import Graph, Literal, URIRef, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from govgraph.errors import InputError
-from govgraph.namespaces import bind_prefixes
+from govgraph.namespaces import short_name
 
 #: The source parts loaded into their own graph, in this order.
 PARTS = ("ontology", "data", "shapes")
@@ -207,20 +207,7 @@ def check_literals(triples, rel: str) -> None:
 
 
 def _show_ox(term) -> str:
-    return _show(URIRef(term.value)) if isinstance(term, pyoxigraph.NamedNode) else "[]"
-
-
-_NAMES = Graph()
-bind_prefixes(_NAMES)
-
-
-def _show(node: Node) -> str:
-    if isinstance(node, BNode):
-        return "[]"
-    try:
-        return _NAMES.namespace_manager.normalizeUri(node)
-    except ValueError:
-        return f"<{node}>"
+    return short_name(URIRef(term.value)) if isinstance(term, pyoxigraph.NamedNode) else "[]"
 
 
 def _map_nodes(triples, rel: str, sources: Sources) -> None:

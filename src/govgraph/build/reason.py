@@ -38,7 +38,7 @@ from rdflib.collection import Collection
 
 from govgraph.build.entail import entailed_values
 from govgraph.errors import ConfigError, InputError, ReasoningError
-from govgraph.namespaces import bind_prefixes
+from govgraph.namespaces import short_name
 
 #: Java heap for HermiT, in MB: modest, the graph is small.
 JAVA_MEMORY_MB = 600
@@ -67,7 +67,7 @@ def reason(ontology: Graph, data: Graph, progress: Callable[[str], None] = lambd
     unsatisfiable = unsatisfiable_classes(output)
     if unsatisfiable:
         raise ReasoningError("unsatisfiable class(es), equivalent to owl:Nothing: "
-                             + ", ".join(_short(ontology, c) for c in unsatisfiable))
+                             + ", ".join(short_name(c) for c in unsatisfiable))
     inferred = inferred_types(output)
     object_properties, _ = property_kinds(ontology)
     values = Graph()
@@ -196,9 +196,9 @@ def diagnose(ontology: Graph, data: Graph, progress: Callable[[str], None]) -> s
     culprit = bisect_individuals(ontology, data)
     if culprit is None:
         return "the ontology alone is inconsistent (no data individual needed)"
-    types = ", ".join(_short(ontology, t) for t in sorted(data.objects(culprit, RDF.type)))
+    types = ", ".join(short_name(t) for t in sorted(data.objects(culprit, RDF.type)))
     return (f"the ontology and data are inconsistent: the first individual (in IRI order) whose "
-            f"assertions make it so is {_short(data, culprit)} (typed {types or 'nothing'}); "
+            f"assertions make it so is {short_name(culprit)} (typed {types or 'nothing'}); "
             "check its types and property values against the ontology's axioms")
 
 
@@ -246,9 +246,9 @@ def disjoint_clashes(ontology: Graph, data: Graph) -> list[str]:
             has_a = [t for t in types if a in closure[t]]
             has_b = [t for t in types if b in closure[t]]
             if has_a and has_b:
-                clashes.append(f"{_short(data, individual)} is typed {_short(ontology, has_a[0])} and "
-                               f"{_short(ontology, has_b[0])}, but {_short(ontology, a)} and "
-                               f"{_short(ontology, b)} are disjoint")
+                clashes.append(f"{short_name(individual)} is typed {short_name(has_a[0])} and "
+                               f"{short_name(has_b[0])}, but {short_name(a)} and "
+                               f"{short_name(b)} are disjoint")
     return clashes
 
 
@@ -267,14 +267,3 @@ def bisect_individuals(ontology: Graph, data: Graph) -> URIRef | None:
     return individuals[high - 1] if individuals else None
 
 
-_NAMES = Graph()
-bind_prefixes(_NAMES)
-
-
-def _short(graph: Graph, node) -> str:
-    """``node`` as a prefixed name from our prefix table (``graph`` is unused but kept
-    so callers say which graph the node comes from)."""
-    try:
-        return _NAMES.namespace_manager.normalizeUri(node)
-    except (ValueError, TypeError):
-        return f"<{node}>"

@@ -24,7 +24,7 @@ from rdflib.namespace import SH
 from govgraph.build.canonical import canonical_nquads
 from govgraph.build.load import Sources
 from govgraph.errors import InputError, NonConformantError
-from govgraph.namespaces import bind_prefixes
+from govgraph.namespaces import bind_prefixes, short_name
 
 
 @dataclass(frozen=True)
@@ -174,10 +174,10 @@ def findings_of(report: Graph, sources: Sources, served: Graph) -> list[Finding]
         findings.append(Finding(
             severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             file=sources.file_of(owner),
-            subject=_show(served, focus, owner),
-            path=_term(served, path) if path is not None else "-",
+            subject=_show(focus, owner),
+            path=short_name(path),
             message=_message(report, result),
-            shape=_term(served, shape_of(sources.shapes, report.value(result, SH.sourceShape)))))
+            shape=short_name(shape_of(sources.shapes, report.value(result, SH.sourceShape)))))
     return sorted(findings, key=lambda f: (f.file, f.subject, f.path, f.message))
 
 
@@ -211,18 +211,7 @@ def _message(report: Graph, result) -> str:
     return text
 
 
-def _show(graph: Graph, focus, owner) -> str:
+def _show(focus, owner) -> str:
     if focus == owner or not isinstance(owner, URIRef):
-        return _term(graph, focus)
-    return f"[] (a blank node under {_term(graph, owner)})"
-
-
-def _term(graph: Graph, node) -> str:
-    if isinstance(node, URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(node)
-        except ValueError:
-            return f"<{node}>"
-    if isinstance(node, BNode):
-        return "[]"
-    return str(node) if node is not None else "-"
+        return short_name(focus)
+    return f"[] (a blank node under {short_name(owner)})"
