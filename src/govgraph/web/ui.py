@@ -135,11 +135,20 @@ _LABELS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "turtle": "
            "ntriples": "N-Triples", "rdfxml": "RDF/XML", "jsonld": "JSON-LD"}
 
 
+def _examples(settings) -> list[ExampleQuery]:
+    """The example queries, read once per app: they ship with the sources and a new set
+    comes only with a new server (reading 28 files per page view was wasted work)."""
+    cached = current_app.extensions.get("govgraph.examples")
+    if cached is None:
+        cached = current_app.extensions["govgraph.examples"] = load_examples(examples_dir(settings.source_dir))
+    return cached
+
+
 @bp.get("/")
 def index():
     """The query page; ``?query=`` fills the editor (and the script runs it)."""
     settings = current_app.config["GOVGRAPH_SETTINGS"]
-    examples = load_examples(examples_dir(settings.source_dir))
+    examples = _examples(settings)
     query = request.args.get("query")
     page = {
         "endpoint": request.script_root + "/sparql",
