@@ -5,9 +5,11 @@ the manifest's triple counts. Runs on the small releases, then on the real relea
 from __future__ import annotations
 
 import gzip
+import html
 import io
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 import requests
 
@@ -17,6 +19,7 @@ RDFLIB = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig"}
 OXIGRAPH = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
             "trig": ox.RdfFormat.TRIG}
 RAPPER = {"ttl": "turtle", "nt": "ntriples"}
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def harvest_twice(url: str) -> tuple[requests.Response, requests.Response]:
@@ -89,3 +92,18 @@ def test_real_release_harvest_is_one_304(server):
     for name in ("govgraph.ttl.gz", "govgraph.nq"):
         first, second = harvest_twice(f"{server}/dumps/latest/{name}")
         assert first.status_code == 200 and second.status_code == 304 and second.content == b""
+
+
+@pytest.mark.parametrize("path,status", [("/dumps/9.9.9-nope/govgraph.ttl", 404), ("/def/9.9.9", 404),
+                                         ("/sparql?query=SELECT%20%3Fs%20WHERE%20%7B", 400)])
+def test_errors_are_a_page_for_browsers_and_json_for_programs(server, path, status):
+    browser = requests.get(server + path, headers={"Accept": BROWSER_ACCEPT})
+    assert browser.status_code == status
+    assert browser.headers["Content-Type"].startswith("text/html")
+    assert "Accept" in browser.headers["Vary"]
+    detail = requests.get(server + path, headers={"Accept": "application/json"})
+    assert detail.status_code == status and set(detail.json()) == {"error", "status", "detail"}
+    assert detail.json()["detail"] in html.unescape(browser.text)  # the same words, not a generic page
+    for accept in ("*/*", None):  # curl, and a client that sends no Accept: JSON
+        plain = requests.get(server + path, headers={"Accept": accept})
+        assert plain.status_code == status and plain.headers["Content-Type"].startswith("application/json")

@@ -1,6 +1,6 @@
 """The publishing pages in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)
 on the real server: resource pages, the dump index, the ontology documentation and the 404
-page render, fetch nothing but the server, and do not overflow a 390 px phone screen.
+page and the error pages render, fetch nothing but the server, and do not overflow a 390 px phone screen.
 
 No network: the browser resolves nothing but 127.0.0.1.
 """
@@ -21,7 +21,9 @@ if not CHROMIUM.exists():
 
 
 PAGES = {"resource": "/id/relation/funding-usa-iom", "state": "/id/state/USA", "dumps": "/dumps/",
-         "ontology": "/def", "not-found": "/id/state/XYZ"}
+         "ontology": "/def", "not-found": "/id/state/XYZ", "no-dump": "/dumps/9.9.9-nope/govgraph.ttl",
+         "bad-query": "/sparql?query=SELECT+%3Fs+WHERE+%7B"}
+STATUS = {"not-found": 404, "no-dump": 404, "bad-query": 400}
 
 
 @pytest.fixture(params=["small", "real"])
@@ -46,7 +48,7 @@ def open_page(browser, site: str, path: str, width: int, height: int, language: 
 def test_pages_fit_a_phone_and_fetch_only_the_server(browser, site, kind, tmp_path):
     context, page, response, requested, errors = open_page(browser, site, PAGES[kind], 390, 844)
     try:
-        assert response.status == (404 if kind == "not-found" else 200)
+        assert response.status == STATUS.get(kind, 200)
         assert page.title().strip()
         assert errors == []
         assert all(url.startswith(site) or url.startswith("data:") for url in requested), requested

@@ -1,4 +1,5 @@
-"""One JSON error shape for the whole web layer: ``{"error", "status", "detail"}``.
+"""One error shape for the whole web layer: JSON ``{"error", "status", "detail"}``, or the same
+three fields as an HTML page for a client that prefers HTML to JSON (a browser).
 
 >>> body = error_body(404, "not found", "no resource at /id/state/XXX")
 >>> body == {"error": "not found", "status": 404, "detail": "no resource at /id/state/XXX"}
@@ -7,7 +8,7 @@ True
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from govgraph.errors import GovGraphError, RateLimitedError, QueryTimeoutError
@@ -18,9 +19,26 @@ def error_body(status: int, error: str, detail: str) -> dict:
     return {"error": error, "status": status, "detail": detail}
 
 
+def prefers_html(accept) -> bool:
+    """Whether an Accept header ranks HTML strictly above JSON (so ``*/*`` and no header get JSON).
+
+    >>> from werkzeug.datastructures import MIMEAccept
+    >>> from werkzeug.http import parse_accept_header
+    >>> [prefers_html(parse_accept_header(h, MIMEAccept))
+    ...  for h in ("text/html,application/xhtml+xml,*/*;q=0.8", "*/*", "", "application/json")]
+    [True, False, False, False]
+    """
+    return accept.quality("text/html") > accept.quality("application/json")
+
+
 def _respond(status: int, error: str, detail: str, headers: dict | None = None):
-    response = jsonify(error_body(status, error, detail))
-    response.status_code = status
+    if prefers_html(request.accept_mimetypes):
+        response = Response(render_template("error.html", status=status, error=error, detail=detail), status=status,
+                            content_type="text/html; charset=utf-8")
+    else:
+        response = jsonify(error_body(status, error, detail))
+        response.status_code = status
+    response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
     for key, value in (headers or {}).items():
         response.headers[key] = value
