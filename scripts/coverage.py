@@ -23,7 +23,8 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = {"ENT": "entities", "INS": "instruments", "REL": "relations", "FIG": "figures", "REF": "references"}
+KINDS = {"ENT": "entities", "INS": "instruments", "REL": "relations", "FIG": "figures", "REF": "references",
+         "AMB": "ambiguities"}
 ID = r"(ENT|INS|REL|FIG|REF|DAT|CON|CLM|CIT|AMB)-([A-Z]?)(\d+)"
 REFS = [URIRef("https://w3id.org/govgraph/def#inventoryRef"), URIRef("https://w3id.org/govgraph/def#inventoryId")]
 
@@ -40,9 +41,10 @@ def expand(text: str) -> set[str]:
 
 
 def listed_ids(inventory: Path) -> dict[str, set[str]]:
-    """The IDs of each counted kind that the inventory lists."""
-    text = inventory.read_text(encoding="utf-8").split("# PART C")[0]
-    ids = expand(text)
+    """The IDs of each counted kind that the inventory lists (ambiguities are listed in its
+    part C; the other kinds before it, where part C only refers back to them)."""
+    text = inventory.read_text(encoding="utf-8")
+    ids = expand(text.split("# PART C")[0]) | {i for i in expand(text) if i.startswith("AMB-")}
     return {kind: {i for i in ids if i.startswith(kind + "-")} for kind in KINDS}
 
 
