@@ -98,6 +98,33 @@ def _open(path: str, in_memory: bool) -> ox.Store:
     return copy
 
 
+def super_properties(store: ox.Store) -> dict[ox.NamedNode, frozenset[ox.NamedNode]]:
+    """Every property's strict super-properties (``rdfs:subPropertyOf+``) in the release,
+    computed once per store and process.
+
+    >>> st = ox.Store()
+    >>> ex = lambda n: ox.NamedNode("http://example.org/" + n)
+    >>> sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+    >>> st.extend([ox.Quad(ex("funds"), sub, ex("influences")), ox.Quad(ex("influences"), sub, ex("relation"))])
+    >>> sorted(p.value[19:] for p in _super_properties(st)[ex("funds")])
+    ['influences', 'relation']
+    """
+    cache = current_app.extensions.setdefault("govgraph.publish.supers", {})
+    key = id(store)
+    if key not in cache or cache[key][0] is not store:
+        cache[key] = (store, _super_properties(store))
+    return cache[key][1]
+
+
+def _super_properties(store: ox.Store) -> dict[ox.NamedNode, frozenset[ox.NamedNode]]:
+    query = ("SELECT DISTINCT ?sub ?sup WHERE { ?sub <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>+ ?sup "
+             "FILTER(isIRI(?sub) && isIRI(?sup) && ?sub != ?sup) }")
+    supers: dict = {}
+    for row in store.query(query, use_default_graph_as_union=True):
+        supers.setdefault(row["sub"], set()).add(row["sup"])
+    return {sub: frozenset(sups) for sub, sups in supers.items()}
+
+
 def triples(store: ox.Store, s=None, p=None, o=None) -> list[ox.Triple]:
     """The distinct triples matching a pattern in the union of all graphs."""
     seen: dict = {}

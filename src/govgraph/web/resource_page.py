@@ -1,6 +1,10 @@
 """The view model of a resource's HTML page: labels in the reader's language, every
 statement (outgoing and incoming) as links, and the essay quotes behind them.
 
+A statement implied by a more specific one between the same two resources (the reasoner's
+``dcterms:relation`` beside ``gg:partnerOf``, ``prov:influencer`` beside ``gg:funder``) is
+left out of the page's tables and counted instead; the RDF formats carry every triple.
+
 Rendering lives in ``templates/resource.html``; this module only turns triples into plain
 dicts the template can print.
 
@@ -42,8 +46,10 @@ def prefixed(iri: str) -> str:
 class PageBuilder:
     """Builds the page of one resource from its description in a store."""
 
-    def __init__(self, store: ox.Store, base: str, lang: str):
+    def __init__(self, store: ox.Store, base: str, lang: str, supers: dict | None = None):
         self.store, self.base, self.lang = store, base, lang
+        self.supers = supers or {}
+        self._implied: set = set()
         self._labels: dict = {}
         self._quotes: dict = {}
         self._by_subject: dict = {}
@@ -59,6 +65,7 @@ class PageBuilder:
             self._by_subject.setdefault(t.subject, []).append(t)
             self._by_object.setdefault(t.object, []).append(t)
         self._quotes = about.quotes_of(self.store, {iri} | {t.subject for t in found if t.object == iri})
+        self._implied = implied(found, self.supers)
 
     def label(self, node: ox.NamedNode) -> str:
         if node not in self._labels:
@@ -88,12 +95,14 @@ class PageBuilder:
 
     def outgoing(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
         rows = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found)}
-                for t in self._by_subject.get(iri, [])]
+                for t in self._by_subject.get(iri, []) if t not in self._implied]
         return sorted(rows, key=lambda r: (r["predicate"]["label"].lower(), _sort_key(r["object"])))
 
     def incoming(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
         rows = []
         for t in self._by_object.get(iri, []):
+            if t in self._implied:
+                continue
             row = {"subject": self.term(t.subject), "predicate": self.term(t.predicate), "quotes": []}
             if isinstance(t.subject, ox.BlankNode):
                 row["via"] = [{"subject": self.term(u.subject), "predicate": self.term(u.predicate)}
@@ -111,7 +120,30 @@ class PageBuilder:
                 "labels": [{"value": lit.value, "lang": lit.language} for lit in all_labels],
                 "types": types, "quotes": self.quotes(iri),
                 "outgoing": self.outgoing(iri, found), "incoming": self.incoming(iri, found),
-                "triple_count": len(found)}
+                "triple_count": len(found),
+                "implied": sum(1 for t in self._implied if iri in (t.subject, t.object))}
+
+
+def implied(found: list[ox.Triple], supers: dict) -> set[ox.Triple]:
+    """The triples of ``found`` whose predicate is a strict super-property of another triple's
+    predicate between the same subject and object.
+
+    >>> ex = lambda n: ox.NamedNode("http://example.org/" + n)
+    >>> funds, relation = ox.Triple(ex("usa"), ex("funds"), ex("iom")), ox.Triple(ex("usa"), ex("relation"), ex("iom"))
+    >>> other = ox.Triple(ex("usa"), ex("relation"), ex("mex"))
+    >>> implied([funds, relation, other], {ex("funds"): frozenset({ex("relation")})}) == {relation}
+    True
+    """
+    by_pair: dict = {}
+    for t in found:
+        by_pair.setdefault((t.subject, t.object), set()).add(t.predicate)
+    hidden = set()
+    for (subject, obj), predicates in by_pair.items():
+        if len(predicates) < 2:
+            continue
+        covered = set().union(*(supers.get(p, ()) for p in predicates))
+        hidden |= {ox.Triple(subject, p, obj) for p in predicates & covered}
+    return hidden
 
 
 def _sort_key(term: dict) -> str:

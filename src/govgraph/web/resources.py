@@ -75,7 +75,7 @@ def document(kind: str, key: str):
     fmt = suffix_format or _negotiate(DOC_FORMATS)
     found = about.describe(store, iri)
     if fmt.name == "html":
-        view = PageBuilder(store, _base(), _language()).page(iri, found)
+        view = PageBuilder(store, _base(), _language(), about.super_properties(store)).page(iri, found)
         body = render_template("resource.html", page=view, alternates=_alternates(f"/doc/{kind}/{stem}", DOC_FORMATS))
     else:
         body = about.serialize(found, fmt.rdf_format)
