@@ -7,6 +7,7 @@ here are used across concerns.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -234,6 +235,36 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_peer():
+    """A real Oxigraph server (``oxigraph serve``, from pip's oxigraph) on loopback holding one
+    triple: a SERVICE target for govgraph, and a federating client of govgraph."""
+    executable = shutil.which("oxigraph")
+    if executable is None:
+        pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
+    port = free_port()
+    proc = subprocess.Popen([executable, "serve", "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while not _oxigraph_answers(url):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError(f"oxigraph serve did not answer on {url} within 30 s")
+        time.sleep(0.2)
+    requests.post(url + "/update", data={"update": 'INSERT DATA { <urn:x:peer> <urn:x:says> "hello from the peer" }'},
+                  timeout=10).raise_for_status()
+    yield url
+    stop_server(proc)
+
+
+def _oxigraph_answers(url: str) -> bool:
+    try:
+        return requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import threading
 import time
 
@@ -221,33 +218,6 @@ def test_deep_nesting_is_refused_and_the_server_lives(server, depth):
     assert response.status_code == 400
     assert "nests brackets" in response.json()["detail"]
     assert health(server)["status"] == "ok"
-
-
-@pytest.fixture(scope="module")
-def oxigraph_peer(tmp_path_factory):
-    """A real Oxigraph server on loopback holding one triple."""
-    executable = shutil.which("oxigraph")
-    if executable is None:
-        pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen([executable, "serve", "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: _answers(url), timeout=30)
-    requests.post(url + "/update", data={"update": 'INSERT DATA { <urn:x:peer> <urn:x:says> "hello from the peer" }'},
-                  timeout=10).raise_for_status()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def test_allow_listed_service_is_called(server_factory, oxigraph_peer):
