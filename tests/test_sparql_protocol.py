@@ -14,6 +14,7 @@ import rdflib
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+GGSVC = rdflib.Namespace("https://w3id.org/govgraph/def/service#")
 JSON_RESULTS = "application/sparql-results+json"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -148,6 +149,25 @@ def test_body_over_the_cap_is_413(endpoint):
                         headers={"Content-Type": "application/sparql-query"}), 413)
 
 
+def test_get_over_the_request_line_limit_is_414_json_saying_post(endpoint):
+    """SPARQLWrapper GETs by default: a long query gets a readable 414 that says to POST, and
+    the limit is the one the Service Description states."""
+    description = rdflib.Graph().parse(data=requests.get(endpoint, headers={"Accept": "text/turtle"}).text,
+                                       format="turtle")
+    limit = int(next(description.objects(None, GGSVC.maxRequestLineBytes)))
+    query = "ASK {} #" + "x" * limit
+    body = error(requests.get(endpoint, params={"query": query}), 414)
+    assert "POST" in body["detail"] and str(limit) in body["detail"]
+    assert requests.post(endpoint, data={"query": query}, headers={"Accept": JSON_RESULTS}).json()["boolean"] is True
+    short = "ASK {} #" + "x" * (limit - 200)
+    assert requests.get(endpoint, params={"query": short}).status_code == 200  # just under the limit: served
+
+
+def test_too_many_headers_is_431_json(endpoint):
+    headers = {f"X-Padding-{i}": "x" for i in range(150)}
+    error(requests.get(endpoint, params={"query": "ASK {}"}, headers=headers), 431)
+
+
 # --- content negotiation ------------------------------------------------------------------
 
 SELECT_ONE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -181,11 +201,14 @@ def test_accept_negotiation(endpoint, query, accept, expected):
     assert "Accept" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize("query,accept", [
-    (SELECT_ONE, "text/turtle"), (SELECT_ONE, "image/png"), (CONSTRUCT_ONE, "application/sparql-results+json"),
+@pytest.mark.parametrize("query,accept,offered", [
+    (SELECT_ONE, "text/turtle", "application/sparql-results+json"), (SELECT_ONE, "image/png", "text/csv"),
+    ("ASK {}", "text/turtle", "application/sparql-results+xml"),
+    (CONSTRUCT_ONE, "application/sparql-results+json", "text/turtle"),
 ])
-def test_nothing_acceptable_is_406(endpoint, query, accept):
-    error(requests.get(endpoint, params={"query": query}, headers={"Accept": accept}), 406)
+def test_nothing_acceptable_is_406_and_says_what_is_offered(endpoint, query, accept, offered):
+    body = error(requests.get(endpoint, params={"query": query}, headers={"Accept": accept}), 406)
+    assert offered in body["detail"]
 
 
 @pytest.mark.parametrize("param,value,query,expected", [

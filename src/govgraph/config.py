@@ -25,6 +25,11 @@ from platformdirs import user_data_path
 from govgraph.errors import ConfigError
 
 
+#: The longest request line (method, URL, version) the server reads, in bytes: gunicorn's own
+#: maximum. A longer GET is answered 414 with advice to POST; the Service Description states it.
+MAX_REQUEST_LINE = 8190
+
+
 def _setting(default, help: str):
     return field(default=default, metadata={"help": help})
 

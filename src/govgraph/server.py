@@ -10,15 +10,19 @@ one once it is up (an unusable newest release is skipped, the previous one keeps
 
 from __future__ import annotations
 
+import json
 import logging
 import select
 import sys
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
-from govgraph.config import Settings
+from govgraph.config import MAX_REQUEST_LINE, Settings
 from govgraph.release import list_releases
+from govgraph.web.errors import error_body
 
 log = logging.getLogger("govgraph.server")
 
@@ -65,7 +69,7 @@ class GovGraphServer(BaseApplication):
         options = {
             "bind": [_bind(s)], "workers": 1, "worker_class": "govgraph.server.LingeringThreadWorker",
             "threads": s.http_threads,
-            "timeout": 120, "graceful_timeout": 5, "keepalive": 5, "limit_request_line": 8190,
+            "timeout": 120, "graceful_timeout": 5, "keepalive": 5, "limit_request_line": MAX_REQUEST_LINE,
             "proc_name": "govgraph", "control_socket_disable": True, "loglevel": s.log_level.lower(),
             "errorlog": "-", "accesslog": None,
             "when_ready": self._when_ready, "worker_exit": _close_store,
@@ -112,12 +116,39 @@ class LingeringThreadWorker(ThreadWorker):
             result = super().handle(conn)
         return result
 
+    def handle_error(self, req, client, addr, exc):
+        """A request over gunicorn's size limits gets the app's JSON error shape, with advice,
+        instead of gunicorn's HTML page (which SPARQLWrapper, sending GET by default, would
+        show as an unreadable 414); every other error is gunicorn's own."""
+        if isinstance(exc, LimitRequestLine):
+            status, reason = 414, "URI Too Long"
+            detail = (f"the request line is {exc.size} bytes, over the limit of {exc.max_size}: send a long query "
+                      "by POST, form-encoded or as application/sparql-query (SPARQLWrapper: setMethod(POST))")
+        elif isinstance(exc, LimitRequestHeaders):
+            status, reason = 431, "Request Header Fields Too Large"
+            detail = f"the request headers are too large or too many ({exc})"
+        else:
+            return super().handle_error(req, client, addr, exc)
+        self.log.warning("refused a request from %s: %s", (addr or ("",))[0], detail)
+        write_json_error(client, status, reason, detail)
+
     def _next_request_ready(self, conn) -> bool:
         if conn.parser.unreader.buf.getvalue():
             return True  # already read ahead
         poller = select.poll()  # one syscall; a selectors.DefaultSelector costs four
         poller.register(conn.sock, select.POLLIN)
         return bool(poller.poll(self.linger * 1000))
+
+
+def write_json_error(sock, status: int, reason: str, detail: str) -> None:
+    """Write a whole HTTP/1.1 error response in the app's JSON shape and close the exchange."""
+    body = json.dumps(error_body(status, reason.lower(), detail)).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nAccess-Control-Allow-Origin: *\r\n\r\n")
+    try:
+        util.write_nonblock(sock, head.encode("latin-1") + body)
+    except OSError:
+        log.debug("the client left before its error could be sent")
 
 
 def _close_store(server, worker) -> None:

@@ -121,16 +121,18 @@ def _where(message: str) -> str:
     return _WHERE.sub(lambda m: f"line {m.group(1)}, column {m.group(2)}: ", message)
 
 
-def _results_format(request: QueryRequest) -> QueryResultsFormat:
+def _results_format(request: QueryRequest, what: str = "solutions") -> QueryResultsFormat:
     fmt = request.results_media_type and QueryResultsFormat.from_media_type(request.results_media_type)
     if fmt is None:
-        raise NotAcceptableError("the query returns solutions, but no results format is acceptable")
+        raise NotAcceptableError(f"the query returns {what}, but no SPARQL results format is acceptable",
+                                 kind="results")
     return fmt
 
 
 def serialise_boolean(answer: QueryBoolean, request: QueryRequest) -> QueryResult:
     """An ASK answer in the request's results format (NotAcceptableError if it has none)."""
-    return QueryResult(answer.serialize(format=_results_format(request)), request.results_media_type, 1, False)
+    fmt = _results_format(request, "a boolean (ASK)")
+    return QueryResult(answer.serialize(format=fmt), request.results_media_type, 1, False)
 
 
 def serialise_solutions(answer: QuerySolutions, request: QueryRequest) -> QueryResult:
@@ -160,7 +162,7 @@ def serialise_triples(answer, request: QueryRequest) -> QueryResult:
     """At most ``max_rows`` triples (any iterable of them) in the request's RDF format."""
     fmt = request.graph_media_type and RdfFormat.from_media_type(request.graph_media_type)
     if fmt is None:
-        raise NotAcceptableError("the query returns triples, but no RDF format is acceptable")
+        raise NotAcceptableError("the query returns triples, but no RDF format is acceptable", kind="graph")
     triples = list(islice(answer, request.max_rows + 1))
     truncated = len(triples) > request.max_rows
     triples = triples[:request.max_rows]

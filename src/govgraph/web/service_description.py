@@ -21,10 +21,12 @@ from __future__ import annotations
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from govgraph.config import MAX_REQUEST_LINE
 from govgraph.namespaces import PREFIXES
 from govgraph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
 
-#: govgraph's service terms: maxRows, queryTimeout (seconds), maxRequestBytes, rateLimit, rateWindow.
+#: govgraph's service terms: maxRows, queryTimeout (seconds), maxRequestBytes,
+#: maxRequestLineBytes (the longest GET), rateLimit, rateWindow.
 GGSVC = PREFIXES["gg"].removesuffix("def#") + "def/service#"
 _SD, _VOID, _RDF, _RDFS, _XSD = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd"))
 _TYPE = NamedNode(_RDF + "type")
@@ -62,6 +64,7 @@ def _limits(service: BlankNode, settings) -> list[Triple]:
     values = {"maxRows": _number(settings.max_rows),
               "queryTimeout": _number(settings.query_timeout, "decimal"),
               "maxRequestBytes": _number(settings.max_body_bytes),
+              "maxRequestLineBytes": _number(MAX_REQUEST_LINE),
               "rateLimit": _number(settings.rate_limit),
               "rateWindow": _number(settings.rate_window, "decimal")}
     return [Triple(service, NamedNode(GGSVC + name), value) for name, value in values.items()]

@@ -71,7 +71,15 @@ def _answer() -> Response:
     results, graph = _choose_formats(params.format)
     query = QueryRequest(params.query, results and results.media_type, graph and graph.media_type,
                          params.default_graphs, params.named_graphs, settings.service_allowlist, settings.max_rows)
-    return _respond(_store().query(query), settings.max_rows)
+    try:
+        result = _store().query(query)
+    except NotAcceptableError as err:  # the worker knows the query form; say what that form can be
+        offered = {"results": RESULT_FORMATS, "graph": GRAPH_FORMATS}.get(err.extra.get("kind"))
+        if offered is None:
+            raise
+        names = ", ".join(f"{f.media_type} (format={f.name})" for f in offered)
+        raise NotAcceptableError(f"{err.detail}; ask for one of {names}") from None
+    return _respond(result, settings.max_rows)
 
 
 def _read_request() -> ProtocolRequest:
