@@ -236,3 +236,22 @@ def test_the_real_release_agrees_with_its_dumps(release):
     assert len(union) == len({q.triple for q in quads}) == release.manifest["union_triples"]
     for name, info in release.manifest["files"].items():
         assert hashlib.sha256(release.file(name).read_bytes()).hexdigest() == info["sha256"], name
+
+
+CITATIONS = """PREFIX cito: <http://purl.org/spar/cito/>
+SELECT DISTINCT ?citing ?kind ?cited WHERE { GRAPH <%s> {
+  ?c cito:hasCitingEntity ?citing ; cito:hasCitedEntity ?cited ; cito:hasCitationCharacterization ?kind } }"""
+
+
+def test_characterised_citations_give_their_direct_cito_edges(release):
+    """Every citation node of the real release has its direct CiTO edge (citing, kind, cited)
+    and the cito:cites edge in /graph/inferred; none is asserted by hand in /graph/data."""
+    store = ox.Store.read_only(str(release.store_path))
+    rows = [(r["citing"], r["kind"], r["cited"]) for r in store.query(CITATIONS % GRAPH_DATA)]
+    assert len(rows) >= 20 and len({kind for _, kind, _ in rows}) == 6
+    cites = ox.NamedNode("http://purl.org/spar/cito/cites")
+    inferred, data = ox.NamedNode(str(GRAPH_INFERRED)), ox.NamedNode(str(GRAPH_DATA))
+    for citing, kind, cited in rows:
+        assert list(store.quads_for_pattern(citing, kind, cited, inferred)), (citing, kind, cited)
+        assert list(store.quads_for_pattern(citing, cites, cited, inferred)), (citing, cited)
+        assert not list(store.quads_for_pattern(None, kind, None, data)), f"{kind} asserted in the data"

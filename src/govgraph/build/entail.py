@@ -6,6 +6,12 @@ The rules, each an OWL 2 RL/RDF entailment (so HermiT finds the same values):
 ``prp-symp`` (owl:SymmetricProperty) and ``prp-trp`` (owl:TransitiveProperty), applied
 until nothing new follows.
 
+One more rule is CiTO's own, not OWL's (:func:`characterised_citations`): a
+``cito:Citation`` node with a citing entity A, a cited entity B and a characterisation P
+(``cito:citesAsEvidence``, ...) stands for the direct edge ``A P B``. OWL cannot turn a
+value into a property, so no OWL reasoner derives it; it is applied before the rules above,
+which then add ``A cito:cites B`` through ``P rdfs:subPropertyOf cito:cites``.
+
 >>> from rdflib import Graph, Namespace
 >>> EX = Namespace("http://ex.org/")
 >>> onto = Graph().parse(data='''
@@ -23,8 +29,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, OWL, RDF, RDFS, URIRef
+from rdflib import BNode, Graph, Namespace, OWL, RDF, RDFS, URIRef
 from rdflib.collection import Collection
+
+CITO = Namespace("http://purl.org/spar/cito/")
 
 #: One step of a chain: (property, inverted?).
 Step = tuple[URIRef, bool]
@@ -92,6 +100,34 @@ class _Edges:
     def follow(self, node, step: Step):
         prop, inverted = step
         return (self.backward if inverted else self.forward)[prop].get(node, ())
+
+
+def characterised_citations(ontology: Graph, data: Graph) -> Graph:
+    """The direct CiTO edge ``A P B`` of every citation node in ``data`` with
+    ``cito:hasCitingEntity A``, ``cito:hasCitedEntity B`` and ``cito:hasCitationCharacterization P``,
+    where the ontology makes P a sub-property of ``cito:cites`` (any other P is left alone).
+
+    >>> onto = Graph().parse(data='''
+    ... @prefix cito: <http://purl.org/spar/cito/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ... cito:citesAsEvidence rdfs:subPropertyOf cito:cites .''', format="turtle")
+    >>> data = Graph().parse(data='''@prefix cito: <http://purl.org/spar/cito/> . @prefix ex: <http://ex.org/> .
+    ... ex:c1 cito:hasCitingEntity ex:essay ; cito:hasCitedEntity ex:report ;
+    ...       cito:hasCitationCharacterization cito:citesAsEvidence .
+    ... ex:c2 cito:hasCitingEntity ex:essay ; cito:hasCitedEntity ex:book ;
+    ...       cito:hasCitationCharacterization ex:notACitoProperty .''', format="turtle")
+    >>> [tuple(str(t).rsplit("/", 1)[1] for t in edge) for edge in characterised_citations(onto, data)]
+    [('essay', 'citesAsEvidence', 'report')]
+    """
+    kinds = set(ontology.transitive_subjects(RDFS.subPropertyOf, CITO.cites)) - {CITO.cites}
+    result = Graph()
+    for citation, kind in data.subject_objects(CITO.hasCitationCharacterization):
+        if kind not in kinds:
+            continue
+        for citing in data.objects(citation, CITO.hasCitingEntity):
+            for cited in data.objects(citation, CITO.hasCitedEntity):
+                if isinstance(citing, URIRef) and isinstance(cited, URIRef):
+                    result.add((citing, kind, cited))
+    return result
 
 
 def entailed_values(ontology: Graph, data: Graph) -> Graph:
