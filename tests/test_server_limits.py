@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.server
 import os
 import signal
+import socket
 import statistics
 import threading
 import time
@@ -157,6 +158,62 @@ def test_rate_limit_answers_429_with_retry_after(server_factory):
     assert response.json()["error"] == "rate limited"
     assert requests.get(url + "/-/health").status_code == 200, "operations routes are not limited"
     assert "govgraph_rate_limited_total 1.0" in requests.get(url + "/-/metrics").text
+
+
+# --- clients that stop half-way (slowloris) --------------------------------------------------
+
+def _stalled_clients(url: str, heads: int, bodies: int) -> list[socket.socket]:
+    """Connections that send part of a request head, or a whole head and part of a body, then stall."""
+    host, port = url.removeprefix("http://").split(":")
+    stalled = []
+    for i in range(heads + bodies):
+        sock = socket.create_connection((host, int(port)))
+        if i < heads:
+            sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        else:
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: 100\r\n\r\nASK")
+        stalled.append(sock)
+    return stalled
+
+
+def test_stalled_clients_get_408_and_cannot_starve_the_server(server_factory):
+    """More stalled clients than the server has threads: before the receive deadline they would
+    hold every thread for ever; now each gets 408 and a cheap query still gets its answer."""
+    proc, url = server_factory({"GOVGRAPH_RECEIVE_TIMEOUT": "1", "GOVGRAPH_HTTP_THREADS": "4",
+                                "GOVGRAPH_RATE_LIMIT": "0"})
+    stalled = _stalled_clients(url, heads=5, bodies=3)
+    try:
+        time.sleep(0.3)  # every thread is now blocked on a stalled client
+        started = time.monotonic()
+        answer = requests.get(url + "/sparql", params={"query": CHEAP}, timeout=30)
+        assert answer.status_code == 200
+        waited = time.monotonic() - started
+        print(f"\ncheap query beside 8 stalled clients on 4 threads: answered after {waited:.2f} s")
+        for sock in stalled:
+            sock.settimeout(10)
+            reply = sock.recv(4096)
+            assert reply.startswith(b"HTTP/1.1 408 "), reply[:80]
+            assert b'"error": "request timeout"' in reply
+    finally:
+        for sock in stalled:
+            sock.close()
+    assert proc.poll() is None
+
+
+def test_a_slow_but_steady_client_is_served(server_factory):
+    """A POST whose head and body arrive in pieces inside the deadline is answered normally."""
+    proc, url = server_factory({"GOVGRAPH_RECEIVE_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0"})
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        for piece in (b"POST /sparql HTTP/1.1\r\nHost: x\r\n", b"Accept: text/csv\r\n",
+                      b"Content-Type: application/sparql-query\r\nContent-Length: 6\r\n\r\n", b"ASK", b" {}"):
+            sock.sendall(piece)
+            time.sleep(0.3)
+        sock.settimeout(10)
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 200 "), reply[:200]
+    assert reply.rstrip().endswith(b"true")
 
 
 # --- SERVICE and LOAD -----------------------------------------------------------------------

@@ -52,6 +52,9 @@ class Settings:
     workers: int = _setting(4, "Query worker processes; a slow query occupies one and never blocks the others.")
     http_threads: int = _setting(8, "Threads of the WSGI server that accept requests.")
     query_timeout: float = _setting(30.0, "Seconds a query may run before its worker is killed and the client gets 503.")
+    receive_timeout: float = _setting(
+        10.0, "Seconds a client may take to send a whole request (head and body); a slower one gets 408 and is "
+              "disconnected, so a stalled or hostile client cannot hold one of the http_threads.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 above).")
     max_rows: int = _setting(10_000, "Most result rows (or triples) returned by one query; stated in a response header.")
     rate_limit: int = _setting(120, "Requests per client per rate window (429 above); 0 turns the limit off.")

@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import select
+import socket
 import sys
+import threading
+import time
 
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.body import LengthReader
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -99,22 +103,85 @@ class GovGraphServer(BaseApplication):
 
 
 class LingeringThreadWorker(ThreadWorker):
-    """gunicorn's threaded worker, except that a keep-alive connection whose next request
-    arrives within :attr:`linger` seconds is served by the same thread.
+    """gunicorn's threaded worker, with two changes.
 
-    The stock worker hands every keep-alive request from its event-loop thread to a pool
-    thread and back: two thread wake-ups per request, the largest share of the endpoint's
-    overhead on a busy machine (docs/endpoint.md). A client sending requests back to back
-    now keeps its thread; an idle connection goes back to the event loop after ``linger``.
+    *Linger.* A keep-alive connection whose next request arrives within :attr:`linger`
+    seconds is served by the same thread. The stock worker hands every keep-alive request
+    from its event-loop thread to a pool thread and back: two thread wake-ups per request,
+    the largest share of the endpoint's overhead on a busy machine (docs/endpoint.md). A
+    client sending requests back to back now keeps its thread; an idle connection goes back
+    to the event loop after ``linger``.
+
+    *Receive deadline.* A thread reads a request's head and body with blocking reads, so a
+    client that stops half-way (a dropped link, or a slowloris attack) would hold the thread
+    for ever, and ``http_threads`` such clients would stop the server. Each request must be
+    in within ``receive_timeout`` seconds of its thread taking it up (head, and body once
+    the app has read it); a reaper thread answers a late one 408 and shuts its socket, which
+    frees the thread.
     """
 
     linger = 0.01
+    #: How often the reaper looks for late senders, in seconds.
+    reap_interval = 0.25
+
+    def init_process(self):
+        settings = getattr(self.app, "settings", None)
+        self.receive_timeout = settings.receive_timeout if settings else 10.0
+        self._receiving: dict = {}  # connection -> monotonic deadline
+        self._receiving_lock = threading.Lock()
+        threading.Thread(target=self._reap_late_senders, name="govgraph-receive-deadline", daemon=True).start()
+        super().init_process()  # runs the worker's loop; does not return
 
     def handle(self, conn):
-        result = super().handle(conn)
+        result = self._handle_one(conn)
         while result is True and self.alive and self._next_request_ready(conn):
-            result = super().handle(conn)
+            result = self._handle_one(conn)
         return result
+
+    def _handle_one(self, conn):
+        with self._receiving_lock:
+            self._receiving[conn] = time.monotonic() + self.receive_timeout
+        try:
+            return super().handle(conn)
+        finally:
+            self._received(conn)
+
+    def handle_request(self, req, conn):
+        """The head is in; a POST's body is in once the app has read all of it (the body of
+        any other method is never read by the app, so the request counts as received)."""
+        body = getattr(req, "body", None)
+        reader = getattr(body, "reader", None)
+        if (req.method not in ("POST", "PUT", "PATCH") or reader is None
+                or (isinstance(reader, LengthReader) and reader.length == 0)):
+            self._received(conn)
+        else:
+            body.reader = _WatchedReader(reader, lambda: self._received(conn))
+        return super().handle_request(req, conn)
+
+    def _received(self, conn) -> None:
+        with self._receiving_lock:
+            self._receiving.pop(conn, None)
+
+    def _reap_late_senders(self) -> None:
+        while True:
+            time.sleep(self.reap_interval)
+            now = time.monotonic()
+            with self._receiving_lock:
+                late = [conn for conn, deadline in self._receiving.items() if deadline <= now]
+                for conn in late:
+                    del self._receiving[conn]
+            for conn in late:
+                self._refuse_late(conn)
+
+    def _refuse_late(self, conn) -> None:
+        detail = (f"the request was not received within {self.receive_timeout:g} s "
+                  "(the head, and the body if any); send it at once")
+        self.log.warning("disconnected a late sender %s: %s", (conn.client or ("",))[0], detail)
+        write_json_error(conn.sock, 408, "Request Timeout", detail, wait=False)
+        try:
+            conn.sock.shutdown(socket.SHUT_RDWR)  # the thread's blocked recv returns, and the thread is free
+        except OSError:
+            pass
 
     def handle_error(self, req, client, addr, exc):
         """A request over gunicorn's size limits gets the app's JSON error shape, with advice,
@@ -140,15 +207,34 @@ class LingeringThreadWorker(ThreadWorker):
         return bool(poller.poll(self.linger * 1000))
 
 
-def write_json_error(sock, status: int, reason: str, detail: str) -> None:
-    """Write a whole HTTP/1.1 error response in the app's JSON shape and close the exchange."""
+def write_json_error(sock, status: int, reason: str, detail: str, wait: bool = True) -> None:
+    """Write a whole HTTP/1.1 error response in the app's JSON shape (``Connection: close``).
+    With ``wait=False`` only what the socket takes at once is sent: a client that reads
+    nothing cannot block the writer."""
     body = json.dumps(error_body(status, reason.lower(), detail)).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nAccess-Control-Allow-Origin: *\r\n\r\n")
+    data = head.encode("latin-1") + body
     try:
-        util.write_nonblock(sock, head.encode("latin-1") + body)
+        if wait:
+            util.write_nonblock(sock, data)
+        else:
+            sock.send(data, socket.MSG_DONTWAIT)
     except OSError:
         log.debug("the client left before its error could be sent")
+
+
+class _WatchedReader:
+    """A request-body reader that calls ``done`` once the body has been read to its end."""
+
+    def __init__(self, reader, done):
+        self.reader, self.done = reader, done
+
+    def read(self, size):
+        data = self.reader.read(size)
+        if not data or getattr(self.reader, "length", None) == 0:
+            self.done()
+        return data
 
 
 def _close_store(server, worker) -> None:
