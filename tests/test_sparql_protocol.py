@@ -126,7 +126,9 @@ def test_two_queries_are_400(endpoint):
     lambda url: requests.get(url, params={"update": "CLEAR ALL"}),
     lambda url: requests.post(url, data={"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}),
     lambda url: requests.post(url, data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
-], ids=["get-update", "form-update", "direct-update"])
+    lambda url: requests.get(url, params={"query": "PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }"}),
+    lambda url: requests.post(url, data=b"DROP ALL", headers={"Content-Type": "application/sparql-query"}),
+], ids=["get-update", "form-update", "direct-update", "update-as-get-query", "update-as-direct-query"])
 def test_updates_are_403_read_only(endpoint, send):
     assert "this endpoint is read-only" in error(send(endpoint), 403)["detail"]
 
@@ -190,6 +192,8 @@ CONSTRUCT_ONE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
     (CONSTRUCT_ONE, "application/n-quads", "application/n-quads"),
     (CONSTRUCT_ONE, "application/rdf+xml", "application/rdf+xml"),
     ("DESCRIBE ?s WHERE { ?s ?p ?o } LIMIT 1", "text/*", "text/turtle"),
+    (SELECT_ONE, "application/sparql-results+json; charset=utf-8", JSON_RESULTS),  # parameters are ignored
+    (CONSTRUCT_ONE, 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
 ])
 def test_accept_negotiation(endpoint, query, accept, expected):
     headers = {"Accept": accept} if accept else {}

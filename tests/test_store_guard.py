@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from govgraph.errors import BadRequestError
+from govgraph.errors import BadRequestError, ReadOnlyError
 from govgraph.store.guard import MAX_DEPTH, screen_query
 
 ALLOWED = ("http://127.0.0.1:7878/",)
@@ -26,11 +26,23 @@ ALLOWED = ("http://127.0.0.1:7878/",)
     "SELECT * { \\u0053ERVICE <http://evil/> { } }",                  # the grammar's escape decoding
     "PREFIX ex: <http://e/> SELECT * { ex:a\\# SERVICE <http://evil/> { } }",  # \\# is part of the name
     "SELECT * { <http://127.0.0.1:7878.evil/> ?p ?o . SERVICE <http://127.0.0.1:7879/> { } }",
-    "LOAD <http://evil/data.ttl>",
-    "load silent <http://evil/data.ttl> into graph <urn:g>",
+    "SELECT * { } LOAD <http://evil/data.ttl>",  # not a query, but the LOAD is screened all the same
 ])
 def test_refused(query):
     with pytest.raises(BadRequestError, match="refused"):
+        screen_query(query, ALLOWED)
+
+
+@pytest.mark.parametrize("query", [
+    "LOAD <http://evil/data.ttl>",
+    "load silent <http://evil/data.ttl> into graph <urn:g>",
+    "PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }",
+    "BASE <http://e/> PREFIX : <x> DELETE WHERE { ?s ?p ?o }",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "clear all", "DROP GRAPH <urn:g>", "CREATE GRAPH <urn:g>", "COPY DEFAULT TO <urn:g>",
+])
+def test_updates_sent_as_queries_are_refused_read_only(query):
+    with pytest.raises(ReadOnlyError, match="read-only"):
         screen_query(query, ALLOWED)
 
 

@@ -56,6 +56,10 @@ class BadRequestError(GovGraphError):
     status, exit_code, title = 400, 2, "bad request"
 
 
+#: What an update is told, however it arrives.
+READ_ONLY = "this endpoint is read-only: the data changes by release, not by SPARQL Update"
+
+
 class ReadOnlyError(GovGraphError):
     status, exit_code, title = 403, 2, "read-only"
 

@@ -4,7 +4,7 @@ pyoxigraph has no syntax-tree API, so this module tokenizes the query the way th
 does (strings, comments, IRIs, prefixed names with their escapes, variables) and reads the
 tokens, never the raw text: a ``SERVICE`` inside a string or a comment is not a call.
 
-It answers four questions:
+It answers four questions, after refusing an update sent as a query (403, read-only):
 
 - the query form (SELECT, ASK, CONSTRUCT, DESCRIBE), to negotiate the response format;
 - whether the query names its own dataset (``FROM`` / ``FROM NAMED``);
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
-from govgraph.errors import BadRequestError
+from govgraph.errors import READ_ONLY, BadRequestError, ReadOnlyError
 
 #: Deepest bracket nesting ({, (, [) accepted; the engine crashes near 3,000.
 MAX_DEPTH = 500
@@ -56,6 +56,7 @@ _TOKEN = re.compile(rf'''
 ''', re.X | re.S)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _REFUSAL = "is refused: this endpoint calls no other service unless its allow-list names it"
 
 
@@ -115,12 +116,35 @@ def _shallow_tokens(text: str) -> tuple[list[Token], int]:
 
 
 def _screen(tokens: list[Token], depth: int, allowlist: tuple[str, ...]) -> Screening:
+    operation = first_operation(tokens)
+    if operation in _UPDATES:
+        raise ReadOnlyError(f"{READ_ONLY} ({operation} is an update operation)")
     prefixes, base = _prologue(tokens)
     services = tuple(_check_target(call, target, prefixes, base, allowlist)
                      for call, target in _calls(tokens))
     words = [t.text.upper() for t in tokens if t.kind == "word"]
     form = next((w for w in words if w in _FORMS), None)
     return Screening(form, "FROM" in words, services, depth)
+
+
+def first_operation(tokens: list[Token]) -> str | None:
+    """The first keyword after the prologue (BASE and PREFIX declarations), upper-cased.
+
+    >>> first_operation(tokenize("BASE <http://e/> PREFIX ex: <x> PREFIX : <y> insert data { }"))
+    'INSERT'
+    >>> first_operation(tokenize("PREFIX select: <http://e/> SELECT * {}"))
+    'SELECT'
+    """
+    i = 0
+    while i < len(tokens):
+        keyword = tokens[i].text.upper() if tokens[i].kind == "word" else ""
+        if keyword == "BASE":
+            i += 2
+        elif keyword == "PREFIX":
+            i += 3
+        else:
+            return keyword or None
+    return None
 
 
 def _prologue(tokens: list[Token]) -> tuple[dict[str, str], str | None]:

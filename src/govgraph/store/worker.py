@@ -37,7 +37,8 @@ import pyoxigraph
 from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions,
                         RdfFormat)
 
-from govgraph.errors import BadRequestError, NotAcceptableError, NoReleaseError, QuerySyntaxError
+from govgraph.errors import (BadRequestError, NotAcceptableError, NoReleaseError, QuerySyntaxError,
+                             ReadOnlyError)
 from govgraph.namespaces import PREFIXES
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import screen_query
@@ -201,7 +202,7 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
             return
         try:
             reply = execute(store, request, union_in_default)
-        except (BadRequestError, NotAcceptableError, QuerySyntaxError) as err:
+        except (BadRequestError, NotAcceptableError, QuerySyntaxError, ReadOnlyError) as err:
             reply = err
         conn.send(reply)
 

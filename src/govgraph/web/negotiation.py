@@ -115,9 +115,17 @@ def negotiate(accept: MIMEAccept, candidates: list[Format]) -> Format | None:
     'csv'
     >>> negotiate(MIMEAccept([("application/json", 1)]), [FORMATS["xml"], FORMATS["json"]]).name
     'json'
+
+    Media-type parameters in ``Accept`` (``; charset=utf-8``, a JSON-LD ``profile``) are
+    ignored: every body is UTF-8, and a client that adds one still means the type.
+
+    >>> negotiate(MIMEAccept([("application/sparql-results+json; charset=utf-8", 1)]), [FORMATS["json"]]).name
+    'json'
     """
     if not accept:
         return candidates[0]
+    if any(";" in value for value, _ in accept):
+        accept = MIMEAccept([(value.split(";", 1)[0].strip(), q) for value, q in accept])
     exact = {value.lower(): q for value, q in accept}
     best, best_q = None, 0.0
     for f in candidates:

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, current_app, g, redirect, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from govgraph.errors import (BadRequestError, GovGraphError, NotAcceptableError, ReadOnlyError,
+from govgraph.errors import (READ_ONLY, BadRequestError, GovGraphError, NotAcceptableError, ReadOnlyError,
                              StoreUnavailableError, UnsupportedMediaTypeError)
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_media_type,
@@ -35,7 +35,6 @@ access_log = logging.getLogger("govgraph.access")
 _FORM = "application/x-www-form-urlencoded"
 _DIRECT = "application/sparql-query"
 _UPDATE = "application/sparql-update"
-_READ_ONLY = "this endpoint is read-only: the data changes by release, not by SPARQL Update"
 _GRAPH_SYNONYMS = {"json": "jsonld", "xml": "rdfxml"}  # format=json on a CONSTRUCT means JSON-LD
 
 
@@ -88,14 +87,14 @@ def _read_request() -> ProtocolRequest:
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == _UPDATE:
-            raise ReadOnlyError(_READ_ONLY)
+            raise ReadOnlyError(READ_ONLY)
         if mimetype == _FORM:
             args = _merged(request.args, request.form)
         elif mimetype != _DIRECT:
             raise UnsupportedMediaTypeError(
                 f"POST a query as {_FORM} or {_DIRECT}, not {mimetype or 'a body without Content-Type'}")
     if "update" in args:
-        raise ReadOnlyError(_READ_ONLY)
+        raise ReadOnlyError(READ_ONLY)
     queries = args.getlist("query")
     if request.method == "POST" and request.mimetype == _DIRECT:
         queries.append(_body_text())
