@@ -42,6 +42,7 @@ def test_sighup_swaps_in_the_newest_usable_release(tmp_path, release, data_dir, 
     proc, url = server_factory({"GOVGRAPH_DATA_DIR": str(tmp_path), "GOVGRAPH_RATE_LIMIT": "0",
                                 "GOVGRAPH_WORKERS": "2"})
     assert version(url) == "1.0.0-first000"
+    first_etag = requests.get(url + "/sparql", params={"query": "ASK {}"}).headers["ETag"]
     failures, stop = [], threading.Event()
 
     def keep_asking():
@@ -58,6 +59,9 @@ def test_sighup_swaps_in_the_newest_usable_release(tmp_path, release, data_dir, 
         copy_release(release, releases, "2.0.0-second00", "2002-01-01T00:00:00Z")
         proc.send_signal(signal.SIGHUP)
         wait_for_release(url, "2.0.0-second00")
+        # the cached answer of the old release is stale now: its ETag no longer matches
+        revalidated = requests.get(url + "/sparql", params={"query": "ASK {}"}, headers={"If-None-Match": first_etag})
+        assert revalidated.status_code == 200 and revalidated.headers["ETag"] != first_etag
         copy_release(release, releases, "3.0.0-broken00", "2003-01-01T00:00:00Z", broken=True)
         proc.send_signal(signal.SIGHUP)
         log = data_dir / f"serve-{urlsplit(url).port}.log"

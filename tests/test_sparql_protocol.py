@@ -304,3 +304,39 @@ def test_cors_preflight_and_simple_reads(endpoint):
     read = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert read.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-GovGraph-Row-Limit" in read.headers["Access-Control-Expose-Headers"]
+
+
+# --- conditional GET ---------------------------------------------------------------------
+
+def _metric(server: str, name: str) -> float:
+    text = requests.get(server + "/-/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
+
+
+def test_a_repeated_get_revalidates_with_304_without_running_the_query(server, endpoint):
+    params, headers = {"query": SELECT_ONE}, {"Accept": JSON_RESULTS}
+    first = requests.get(endpoint, params=params, headers=headers)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and first.headers["Cache-Control"] == "public, no-cache"
+    ran, revalidated = _metric(server, "govgraph_queries_total"), _metric(server, "govgraph_query_revalidations_total")
+    again = requests.get(endpoint, params=params, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    assert _metric(server, "govgraph_queries_total") == ran                     # the store ran nothing
+    assert _metric(server, "govgraph_query_revalidations_total") == revalidated + 1
+    other_format = requests.get(endpoint, params=params, headers={"Accept": "text/csv", "If-None-Match": etag})
+    assert other_format.status_code == 200 and other_format.headers["ETag"] != etag  # another answer
+    assert _metric(server, "govgraph_queries_total") == ran + 1
+
+
+@pytest.mark.parametrize("query", ["SELECT (NOW() AS ?t) WHERE {}", "SELECT (rand() AS ?r) WHERE {}",
+                                   "SELECT (STRUUID() AS ?u) WHERE {}"])
+def test_volatile_queries_are_not_cached(endpoint, query):
+    response = requests.get(endpoint, params={"query": query})
+    assert response.status_code == 200
+    assert "ETag" not in response.headers and response.headers["Cache-Control"] == "no-store"
+
+
+def test_posted_queries_carry_no_validator(endpoint):
+    response = requests.post(endpoint, data={"query": SELECT_ONE})
+    assert response.status_code == 200 and "ETag" not in response.headers

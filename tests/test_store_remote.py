@@ -63,6 +63,14 @@ def test_same_answers_as_the_embedded_store(front, server, release):
     assert int(remote["results"]["bindings"][0]["n"]["value"]) == release.manifest["triples"]
 
 
+def test_remote_answers_are_not_cached(front, server):
+    """The remote store's data can change under us: no validator, no-store (the embedded
+    store's answers change only by release and carry an ETag)."""
+    remote = requests.get(front + "/sparql", params={"query": COUNT})
+    assert "ETag" not in remote.headers and remote.headers["Cache-Control"] == "no-store"
+    assert "ETag" in requests.get(server + "/sparql", params={"query": COUNT}).headers
+
+
 @pytest.mark.parametrize("accept,media_type", [
     ("text/csv", "text/csv"), ("application/sparql-results+xml", "application/sparql-results+xml"),
 ])

@@ -61,6 +61,9 @@ class Store(Protocol):
     """What the web layer needs from a store."""
 
     release: Release
+    #: True when the answers can change only with a new release (the embedded store), so
+    #: the web layer may give them a validator (ETag); False for a store others can write to.
+    fixed_by_release: bool
 
     def query(self, request: QueryRequest) -> QueryResult:
         """Run ``request``; raise QuerySyntaxError, QueryTimeoutError, StoreUnavailableError..."""

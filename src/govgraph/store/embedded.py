@@ -188,6 +188,8 @@ def _kill(worker: _Worker) -> None:
 class EmbeddedStore:
     """The :class:`govgraph.store.Store` over one release, with a deadline per query."""
 
+    fixed_by_release = True
+
     def __init__(self, release: Release, settings: Settings):
         self.release, self.settings = release, settings
         self._sizes: tuple[int, dict[str, int]] | None = None

@@ -46,6 +46,9 @@ class Metrics:
         self.rejections = Counter("govgraph_rejections", "Requests refused before or instead of running",
                                   ["status"], registry=r)
         self.rate_limited = Counter("govgraph_rate_limited", "Requests answered 429", registry=r)
+        self.queries = Counter("govgraph_queries", "Queries answered by the store, by query form", ["form"], registry=r)
+        self.revalidated = Counter("govgraph_query_revalidations",
+                                   "GET /sparql answered 304 from its ETag, without running the query", registry=r)
         self.workers = Gauge("govgraph_query_workers", "Live query worker processes", registry=r)
         self.replaced = Gauge("govgraph_query_workers_replaced", "Query workers killed and replaced so far",
                               registry=r)
@@ -99,6 +102,11 @@ def _count(response: Response) -> Response:
     metrics.observe(route, request.method, status, None if started is None else time.perf_counter() - started)
     if g.get("govgraph_error") == QueryTimeoutError.title:
         metrics.timeouts.inc()
+    ran = g.get("govgraph_query")
+    if ran is not None:
+        metrics.queries.labels(ran["form"] or "unknown").inc()
+    elif g.get("govgraph_revalidated"):
+        metrics.revalidated.inc()
     if status == 429:
         metrics.rate_limited.inc()
     elif status in _REJECTIONS:

@@ -8,11 +8,22 @@ query is screened (:mod:`govgraph.store.guard`) in its worker before the engine 
 states the row cap in ``X-GovGraph-Row-Limit`` (``X-GovGraph-Truncated: true`` when cut).
 
 CORS headers for reads from any origin (no credentials) are added to every response here.
+
+A GET answer carries a weak ETag made of the release id and a digest of everything that
+shapes the answer (the query, its dataset, the formats, the row cap), with
+``Cache-Control: public, no-cache``: a client or cache that sends it back in
+``If-None-Match`` gets 304 without the query being run again. The data only changes by
+release, so the ETag changes exactly when the answer can. Queries that call volatile
+functions (``NOW()``, ``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``) or another service,
+and answers from a remote store, get ``Cache-Control: no-store`` and no ETag.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,15 +81,21 @@ def _answer() -> Response:
     results, graph = _choose_formats(params.format)
     query = QueryRequest(params.query, results and results.media_type, graph and graph.media_type,
                          params.default_graphs, params.named_graphs, settings.service_allowlist, settings.max_rows)
+    store = _store()
+    cacheable = request.method in ("GET", "HEAD") and getattr(store, "fixed_by_release", False)
+    etag = answer_etag(query, store.release) if cacheable else None
+    if etag is not None and request.if_none_match.contains_weak(etag):
+        g.govgraph_revalidated = True
+        return _cache_headers(Response(status=304), etag)
     try:
-        result = _store().query(query)
+        result = store.query(query)
     except NotAcceptableError as err:  # the worker knows the query form; say what that form can be
         offered = {"results": RESULT_FORMATS, "graph": GRAPH_FORMATS}.get(err.extra.get("kind"))
         if offered is None:
             raise
         names = ", ".join(f"{f.media_type} (format={f.name})" for f in offered)
         raise NotAcceptableError(f"{err.detail}; ask for one of {names}") from None
-    return _respond(result, settings.max_rows)
+    return _cache_headers(_respond(result, settings.max_rows), etag)
 
 
 def _read_request() -> ProtocolRequest:
@@ -179,6 +196,41 @@ def _respond(result: QueryResult, max_rows: int) -> Response:
     headers = {"X-GovGraph-Row-Limit": str(max_rows), "X-GovGraph-Truncated": "true" if result.truncated else "false",
                "Vary": "Accept"}  # a new response: no Vary to merge with
     return Response(result.body, headers=headers, content_type=by_media_type(result.media_type).content_type)
+
+
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
+
+
+def answer_etag(query: QueryRequest, release) -> str | None:
+    """The weak validator of a query's answer on ``release`` (None: the answer may change
+    without a new release, so it is not cached).
+
+    >>> from types import SimpleNamespace
+    >>> release = SimpleNamespace(id="0.1.0-abcdef12")
+    >>> ask = QueryRequest("ASK {}", "application/sparql-results+json", None)
+    >>> tag = answer_etag(ask, release)
+    >>> tag.startswith("0.1.0-abcdef12-"), tag == answer_etag(ask, release)
+    (True, True)
+    >>> tag == answer_etag(QueryRequest("ASK {}", "text/csv", None), release)
+    False
+    >>> answer_etag(QueryRequest("SELECT (now() AS ?t) {}", "text/csv", None), release) is None
+    True
+    """
+    if release is None or _VOLATILE.search(query.text):
+        return None
+    key = json.dumps([query.text, query.results_media_type, query.graph_media_type, query.default_graphs,
+                      query.named_graphs, sorted(query.service_allowlist), query.max_rows])
+    return f"{release.id}-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+def _cache_headers(response: Response, etag: str | None) -> Response:
+    if etag is None:
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.set_etag(etag, weak=True)
+        response.headers["Cache-Control"] = "public, no-cache"  # keep, but revalidate every time
+        response.vary.add("Accept")
+    return response
 
 
 def _service_description(fmt: str | None) -> Response:
