@@ -6,6 +6,7 @@ tests hold for any release.
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -340,3 +341,18 @@ def test_volatile_queries_are_not_cached(endpoint, query):
 def test_posted_queries_carry_no_validator(endpoint):
     response = requests.post(endpoint, data={"query": SELECT_ONE})
     assert response.status_code == 200 and "ETag" not in response.headers
+
+
+# --- compression ---------------------------------------------------------------------------
+
+def test_large_answers_are_gzipped_for_clients_that_accept_gzip(endpoint):
+    params = {"query": "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 2000"}
+    plain = requests.get(endpoint, params=params, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    packed = requests.get(endpoint, params=params, headers={"Accept-Encoding": "gzip"}, stream=True)
+    raw = packed.raw.read(decode_content=False)
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(raw) < len(plain.content) / 4
+    assert json.loads(gzip.decompress(raw)) == plain.json()       # the same answer
+    small = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in small.headers                 # a few bytes are not worth it

@@ -39,6 +39,8 @@ class QueryRequest:
     named_graphs: tuple[str, ...] | None = None
     service_allowlist: tuple[str, ...] = ()
     max_rows: int = 10_000
+    #: The client takes gzip: a store may compress a large answer (and say so in QueryResult.encoding).
+    gzip: bool = False
 
     @property
     def protocol_dataset(self) -> bool:
@@ -55,6 +57,7 @@ class QueryResult:
     rows: int
     truncated: bool
     form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    encoding: str | None = None  # "gzip" when the body is compressed (the Content-Encoding)
 
 
 class Store(Protocol):

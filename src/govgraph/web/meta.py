@@ -53,6 +53,14 @@ class Metrics:
         self.replaced = Gauge("govgraph_query_workers_replaced", "Query workers killed and replaced so far",
                               registry=r)
         self._children: dict[tuple[str, str, str], tuple] = {}
+        self._forms: dict[str, Counter] = {}
+
+    def ran(self, form: str) -> None:
+        """Count one query the store answered (its series looked up once per form)."""
+        child = self._forms.get(form)
+        if child is None:
+            child = self._forms[form] = self.queries.labels(form)
+        child.inc()
 
     def observe(self, route: str, method: str, status: int, seconds: float | None) -> None:
         """Count one request and its latency; the labelled series are looked up once per key
@@ -104,7 +112,7 @@ def _count(response: Response) -> Response:
         metrics.timeouts.inc()
     ran = g.get("govgraph_query")
     if ran is not None:
-        metrics.queries.labels(ran["form"] or "unknown").inc()
+        metrics.ran(ran["form"] or "unknown")
     elif g.get("govgraph_revalidated"):
         metrics.revalidated.inc()
     if status == 429:
