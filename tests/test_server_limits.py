@@ -252,13 +252,20 @@ def listener():
     "BASE <{target}/> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ VALUES ?x {{ <{target}/sparql> }} SERVICE ?x {{ ?s ?p ?o }} }}",
     "select * where {{ # a comment {{ \n sErViCe <{target}/sparql> {{ ?s ?p ?o }} }}",
-    "LOAD <{target}/data.ttl>",
+    "SELECT * WHERE {{ }} LOAD <{target}/data.ttl>",
 ])
 def test_service_and_load_are_refused_before_any_fetch(server, listener, template):
     target, hits = listener
     response = requests.post(server + "/sparql", data={"query": template.format(target=target)})
     assert response.status_code == 400, response.text
     assert "refused" in response.json()["detail"]
+    assert hits == []
+
+
+def test_load_sent_as_a_query_is_read_only_and_fetches_nothing(server, listener):
+    target, hits = listener
+    response = requests.post(server + "/sparql", data={"query": f"LOAD <{target}/data.ttl>"})
+    assert response.status_code == 403 and "read-only" in response.json()["detail"]
     assert hits == []
 
 
