@@ -203,7 +203,7 @@ def test_stalled_clients_get_408_and_cannot_starve_the_server(server_factory):
 
 def test_a_slow_but_steady_client_is_served(server_factory):
     """A POST whose head and body arrive in pieces inside the deadline is answered normally."""
-    proc, url = server_factory({"GOVGRAPH_RECEIVE_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0"})
+    proc, url = server_factory({"GOVGRAPH_RECEIVE_TIMEOUT": "4", "GOVGRAPH_RATE_LIMIT": "0"})
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         for piece in (b"POST /sparql HTTP/1.1\r\nHost: x\r\n", b"Accept: text/csv\r\n",
