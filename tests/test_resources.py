@@ -318,3 +318,24 @@ def test_html_leaves_out_statements_implied_by_more_specific_ones(server, releas
     assert match and int(match.group(1)) == len(expected)
     assert 'href="http://purl.org/dc/terms/relation"' not in html
     assert (None, rdflib.URIRef("http://purl.org/dc/terms/relation"), None) in turtle  # the RDF keeps them
+
+
+@pytest.mark.parametrize("name", ["ontology", "data", "inferred", "meta"])
+def test_named_graph_iris_dereference(server, release, name):
+    """/graph/{name}: the graph's triples (as many as the manifest says), TriG keeping its
+    name, and a page for browsers."""
+    iri = BASE + "graph/" + name
+    expected = release.manifest["graphs"][iri]
+    turtle = requests.get(f"{server}/graph/{name}", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and "Accept" in turtle.headers["Vary"]
+    assert len(rdflib.Graph().parse(data=turtle.text, format="turtle")) == expected
+    trig = rdflib.Dataset().parse(data=requests.get(f"{server}/graph/{name}.trig").text, format="trig")
+    assert {str(g.identifier) for g in trig.graphs() if len(g)} == {iri}
+    assert len(trig.graph(rdflib.URIRef(iri))) == expected
+    page = requests.get(f"{server}/graph/{name}", headers={"Accept": "text/html"}).text
+    assert f"<dd>{expected}</dd>" in page and iri in page
+
+
+def test_unknown_named_graph_is_404(server):
+    response = requests.get(f"{server}/graph/nope", headers={"Accept": "text/turtle"})
+    assert response.status_code == 404 and "/graph/data" in response.json()["detail"]

@@ -8,6 +8,9 @@
   the alternates. The RDF is exactly the triples about the IRI (see :mod:`govgraph.web.about`).
 * ``/def`` is the ontology: every RDF format by negotiation (or ``/def.ttl`` ...), and for
   browsers the pyLODE documentation in which ``/def#Term`` lands on the term.
+* ``/graph/{name}`` is a named graph of the release (its IRI dereferences): its triples in
+  every RDF format (TriG and N-Quads keep the graph name), and for browsers a page saying
+  what it holds, how big it is and how to query it.
 * An IRI the release does not know gets 404: a helpful HTML page for browsers, the JSON
   error shape for everything else.
 """
@@ -18,7 +21,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from govgraph.errors import NotAcceptableError, NotFoundError
-from govgraph.namespaces import GRAPH_ONTOLOGY
+from govgraph.namespaces import GRAPH_ONTOLOGY, GRAPHS
 from govgraph.web import about
 from govgraph.web.dumps import all_releases
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
@@ -107,14 +110,52 @@ def _ontology_response(release, path: str, ext: str | None) -> Response:
     found = about.graph_triples(about.release_store(release), str(GRAPH_ONTOLOGY))
     if not found:
         raise NotFoundError(f"release {release.id} has no ontology graph")
-    if fmt.name == "html":
-        body = _ontology_html(release, found)
-    elif fmt.kind == "dataset":
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(GRAPH_ONTOLOGY))) for t in found]
-        body = about.serialize(quads, fmt.rdf_format)
-    else:
-        body = about.serialize(found, fmt.rdf_format)
+    body = _ontology_html(release, found) if fmt.name == "html" else _graph_rdf(found, str(GRAPH_ONTOLOGY), fmt)
     return _respond(body, fmt, path, DEF_FORMATS, vary=ext is None)
+
+
+#: What each named graph holds (its page at /graph/{name}).
+GRAPH_NOTES = {
+    "ontology": "The OWL 2 ontology: classes and properties with their English and Spanish labels, "
+                "definitions and alignments to ORG, PROV-O, SKOS, RDF Data Cube, FaBiO/CiTO and Web "
+                "Annotation. Its documentation is at /def.",
+    "data": "The statements drawn from the essay, each with the verbatim quote it came from (a Web "
+            "Annotation), and the facts from elsewhere, such as ISO 3166 codes, with their sources.",
+    "inferred": "What the build derives from the ontology and the data, never asserted by hand: the direct "
+                "edges of the qualified relations, inverse and super-property edges, the CiTO edges of "
+                "the citations, and inferred types.",
+    "meta": "The description of the dataset: VoID and DCAT, with its counts, class and property "
+            "partitions, and one distribution per dump. Also at /.well-known/void.",
+}
+
+
+@bp.get("/graph/<name>")
+def named_graph(name: str):
+    """A named graph's IRI (``/graph/data``): its triples, or a page about it for browsers."""
+    stem, suffix_format = split_suffix(name, DEF_FORMATS)
+    iri = _base() + "graph/" + stem
+    if stem not in GRAPH_NOTES or iri not in {str(g) for g in GRAPHS}:
+        raise NotFoundError(f"no named graph {iri}; the graphs are "
+                            + ", ".join(f"/graph/{n}" for n in GRAPH_NOTES))
+    fmt = suffix_format or _negotiate(DEF_FORMATS)
+    release = about.served_release()
+    found = about.graph_triples(about.release_store(release), iri)
+    path = f"/graph/{stem}"
+    if fmt.name == "html":
+        query = f"SELECT ?s ?p ?o\nWHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}\nLIMIT 100"
+        body = render_template("graph.html", name=stem, iri=iri, note=GRAPH_NOTES[stem], triples=len(found),
+                               release=release.id, query=query, alternates=_alternates(path, DEF_FORMATS))
+    else:
+        body = _graph_rdf(found, iri, fmt)
+    return _respond(body, fmt, path, DEF_FORMATS, vary=suffix_format is None)
+
+
+def _graph_rdf(found: list[ox.Triple], graph_iri: str, fmt: Format) -> bytes:
+    """A graph's triples in ``fmt``; a dataset format (TriG, N-Quads) keeps the graph's name."""
+    if fmt.kind == "dataset":
+        name = ox.NamedNode(graph_iri)
+        return about.serialize([ox.Quad(t.subject, t.predicate, t.object, name) for t in found], fmt.rdf_format)
+    return about.serialize(found, fmt.rdf_format)
 
 
 def _ontology_html(release, found: list[ox.Triple]) -> str:
