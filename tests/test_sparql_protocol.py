@@ -356,3 +356,20 @@ def test_large_answers_are_gzipped_for_clients_that_accept_gzip(endpoint):
     assert json.loads(gzip.decompress(raw)) == plain.json()       # the same answer
     small = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in small.headers                 # a few bytes are not worth it
+
+
+def test_every_service_term_of_the_description_is_defined_at_its_namespace(server, endpoint):
+    """ggsvc:maxRows and the other limits dereference: /def/service defines each, in English
+    and Spanish, and its page has an anchor per term (so the term IRI lands on it)."""
+    description = rdflib.Graph().parse(data=requests.get(endpoint, headers={"Accept": "text/turtle"}).text,
+                                       format="turtle")
+    used = {p for p in description.predicates() if str(p).startswith(str(GGSVC))}
+    assert len(used) == 6
+    vocabulary = rdflib.Graph().parse(
+        data=requests.get(server + "/def/service", headers={"Accept": "text/turtle"}).text, format="turtle")
+    page = requests.get(server + "/def/service", headers={"Accept": "text/html"}).text
+    for term in used:
+        languages = {label.language for label in vocabulary.objects(term, rdflib.RDFS.label)}
+        assert languages == {"en", "es"}, term
+        assert vocabulary.value(term, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#definition")), term
+        assert f'id="{str(term).split("#")[1]}"' in page

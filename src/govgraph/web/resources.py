@@ -8,6 +8,8 @@
   the alternates. The RDF is exactly the triples about the IRI (see :mod:`govgraph.web.about`).
 * ``/def`` is the ontology: every RDF format by negotiation (or ``/def.ttl`` ...), and for
   browsers the pyLODE documentation in which ``/def#Term`` lands on the term.
+* ``/def/service`` is the small vocabulary of the limits the Service Description states
+  (``ggsvc:maxRows`` ...), in every RDF format and as a page whose anchors are the terms.
 * ``/graph/{name}`` is a named graph of the release (its IRI dereferences): its triples in
   every RDF format (TriG and N-Quads keep the graph name), and for browsers a page saying
   what it holds, how big it is and how to query it.
@@ -17,6 +19,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
@@ -25,7 +30,7 @@ from govgraph.namespaces import GRAPH_ONTOLOGY, GRAPHS
 from govgraph.web import about
 from govgraph.web.dumps import all_releases
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
-from govgraph.web.resource_page import PageBuilder, local_href
+from govgraph.web.resource_page import PageBuilder, local_href, prefixed
 
 bp = Blueprint("resources", __name__)
 
@@ -35,6 +40,7 @@ DOC_FORMATS = [FORMATS[n] for n in ("html", "turtle", "jsonld", "ntriples", "rdf
 DEF_FORMATS = DOC_FORMATS + [FORMATS["trig"], FORMATS["nquads"]]
 SUFFIXES = {"." + f.extension: f for f in DEF_FORMATS}
 LANGUAGES = ["en", "es"]
+SERVICE_IRI = "https://w3id.org/govgraph/def/service"
 
 
 def split_suffix(key: str, formats: list[Format]) -> tuple[str, Format | None]:
@@ -90,6 +96,54 @@ def document(kind: str, key: str):
 def ontology(ext: str | None = None):
     """The ontology of the served release: pyLODE HTML for browsers, every RDF format for machines."""
     return _ontology_response(about.served_release(), "/def", ext)
+
+
+SERVICE_VOCABULARY = Path(__file__).with_name("service-vocabulary.ttl")
+
+
+@bp.get("/def/service")
+@bp.get("/def/service.<ext>")
+def service_vocabulary(ext: str | None = None):
+    """The service terms of the Service Description (``ggsvc:``), in every RDF format or as a page."""
+    fmt = SUFFIXES.get("." + ext) if ext else _negotiate(DOC_FORMATS)
+    if fmt is None or fmt not in DOC_FORMATS:
+        raise NotFoundError(f"no format with the suffix .{ext}; try .ttl, .jsonld, .nt, .rdf")
+    triples = _service_triples()
+    if fmt.name == "html":
+        body = render_template("vocabulary.html", alternates=_alternates("/def/service", DOC_FORMATS),
+                               **_vocabulary_view(triples, _language()))
+    else:
+        body = about.serialize(list(triples), fmt.rdf_format)
+    return _respond(body, fmt, "/def/service", DOC_FORMATS, vary=ext is None)
+
+
+@lru_cache(maxsize=1)
+def _service_triples() -> tuple[ox.Triple, ...]:
+    return tuple(ox.parse(path=str(SERVICE_VOCABULARY), format=ox.RdfFormat.TURTLE))
+
+
+def _vocabulary_view(triples, lang: str) -> dict:
+    """The page's fields: the vocabulary's title and description, and each term in ``lang``."""
+    rdfs, skos = "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#"
+    by_subject: dict = {}
+    for t in triples:
+        by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def text(values, language):
+        return next((v.value for v in values or () if getattr(v, "language", None) == language), "")
+
+    iri = SERVICE_IRI
+    vocabulary = by_subject[iri]
+    other = "es" if lang == "en" else "en"
+    terms = [{"iri": term, "local": term.rsplit("#", 1)[1],
+              "label": text(props.get(rdfs + "label"), lang) or text(props.get(rdfs + "label"), "en"),
+              "other_label": text(props.get(rdfs + "label"), other),
+              "definition": text(props.get(skos + "definition"), "en"),
+              "range": prefixed(props[rdfs + "range"][0].value)}
+             for term, props in sorted(by_subject.items()) if "#" in term]
+    return {"iri": iri, "lang": lang, "terms": terms,
+            "title": text(vocabulary.get(rdfs + "label"), lang) or text(vocabulary.get(rdfs + "label"), "en"),
+            "description": text(vocabulary.get("http://purl.org/dc/terms/description"), "en")}
 
 
 @bp.get("/def/<version>")
