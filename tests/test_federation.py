@@ -58,8 +58,11 @@ def test_rdflib_federates_with_govgraph(server):
 @pytest.fixture(scope="session")
 def comunica() -> Path:
     """The comunica-sparql command, installed with npm ci from the committed lock file."""
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed (.ci/run installs nodejs and npm)")
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip().lstrip("v")
+    if tuple(int(part) for part in version.split(".")[:2]) < (20, 18):
+        pytest.skip(f"Comunica 5 (through undici 7) needs Node.js 20.18 or newer; this is {version}")
     cache = ROOT / ".cache" / "comunica"
     command = cache / "node_modules" / ".bin" / "comunica-sparql"
     lock = (MANIFESTS / "package-lock.json").read_bytes()
