@@ -154,6 +154,11 @@ def test_browsers_get_html_and_unknown_types_get_406(client):
 def test_html_labels_follow_accept_language(client, language, title):
     html = client.get("/doc/state/USA", headers={"Accept": "text/html", "Accept-Language": language}).data.decode()
     assert re.search(r"<h1>\s*" + re.escape(title) + r"\s*</h1>", html)
+    # the page's own words are in the language its <article lang> declares
+    spanish = title.startswith("Estados")
+    assert ('<article class="resource" lang="es">' in html) == spanish
+    assert ("Afirmaciones que apuntan aquí" in html) == spanish
+    assert ("Statements that point here" in html) == (not spanish)
 
 
 def test_html_links_every_statement_and_shows_the_quote(client, store):

@@ -26,6 +26,31 @@ from govgraph.namespaces import PREFIXES
 from govgraph.web import about
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
+
+#: The page's own words in each language it is offered in (the ``lang`` of its <article>).
+#: ``implied`` is trusted markup (it holds <code>); the others are plain text.
+UI = {
+    "en": {"essay": "essay", "line": "line", "annotation": "annotation", "other_formats": "Other formats",
+           "from_the_essay": "From the essay",
+           "drawn_from": "The statements below about this resource are drawn from these words of the essay:",
+           "statements": "Statements", "pointing_here": "Statements that point here", "property": "Property",
+           "value": "Value", "subject": "Subject", "none": "None.",
+           "note": "{n} triples: every statement of the release with this resource as subject or object "
+                   "(blank-node structures included). Labels shown in English where available.",
+           "implied": "{n} of them are not listed above because a more specific statement between the same two "
+                      "resources implies each (for example <code>dcterms:relation</code> beside "
+                      "<code>gg:partnerOf</code>); the Turtle and the other formats listed at the top carry them all."},
+    "es": {"essay": "ensayo", "line": "línea", "annotation": "anotación", "other_formats": "Otros formatos",
+           "from_the_essay": "Del ensayo",
+           "drawn_from": "Las afirmaciones siguientes sobre este recurso provienen de estas palabras del ensayo:",
+           "statements": "Afirmaciones", "pointing_here": "Afirmaciones que apuntan aquí", "property": "Propiedad",
+           "value": "Valor", "subject": "Sujeto", "none": "Ninguna.",
+           "note": "{n} tripletas: todas las afirmaciones de la publicación con este recurso como sujeto u objeto "
+                   "(incluidas las estructuras de nodos en blanco). Etiquetas en español donde las hay.",
+           "implied": "{n} de ellas no aparecen arriba porque cada una se deduce de una afirmación más específica "
+                      "entre los mismos dos recursos (por ejemplo <code>dcterms:relation</code> junto a "
+                      "<code>gg:partnerOf</code>); el Turtle y los demás formatos enlazados arriba las contienen todas."},
+}
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 
@@ -116,7 +141,7 @@ class PageBuilder:
         self.prefetch(iri, found)
         all_labels = self._labels.get(iri, [])
         types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE]
-        return {"iri": iri.value, "title": self.label(iri), "lang": self.lang,
+        return {"iri": iri.value, "title": self.label(iri), "lang": self.lang, "ui": UI.get(self.lang, UI["en"]),
                 "labels": [{"value": lit.value, "lang": lit.language} for lit in all_labels],
                 "types": types, "quotes": self.quotes(iri),
                 "outgoing": self.outgoing(iri, found), "incoming": self.incoming(iri, found),
