@@ -27,30 +27,34 @@ from govgraph.web import about
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
 
-#: The page's own words in each language it is offered in (the ``lang`` of its <article>).
-#: ``implied`` is trusted markup (it holds <code>); the others are plain text.
-UI = {
-    "en": {"essay": "essay", "line": "line", "annotation": "annotation", "other_formats": "Other formats",
-           "from_the_essay": "From the essay",
-           "drawn_from": "The statements below about this resource are drawn from these words of the essay:",
-           "statements": "Statements", "pointing_here": "Statements that point here", "property": "Property",
-           "value": "Value", "subject": "Subject", "none": "None.",
-           "note": "{n} triples: every statement of the release with this resource as subject or object "
-                   "(blank-node structures included). Labels shown in English where available.",
-           "implied": "{n} of them are not listed above because a more specific statement between the same two "
-                      "resources implies each (for example <code>dcterms:relation</code> beside "
-                      "<code>gg:partnerOf</code>); the Turtle and the other formats listed at the top carry them all."},
-    "es": {"essay": "ensayo", "line": "línea", "annotation": "anotación", "other_formats": "Otros formatos",
-           "from_the_essay": "Del ensayo",
-           "drawn_from": "Las afirmaciones siguientes sobre este recurso provienen de estas palabras del ensayo:",
-           "statements": "Afirmaciones", "pointing_here": "Afirmaciones que apuntan aquí", "property": "Propiedad",
-           "value": "Valor", "subject": "Sujeto", "none": "Ninguna.",
-           "note": "{n} tripletas: todas las afirmaciones de la publicación con este recurso como sujeto u objeto "
-                   "(incluidas las estructuras de nodos en blanco). Etiquetas en español donde las hay.",
-           "implied": "{n} de ellas no aparecen arriba porque cada una se deduce de una afirmación más específica "
-                      "entre los mismos dos recursos (por ejemplo <code>dcterms:relation</code> junto a "
-                      "<code>gg:partnerOf</code>); el Turtle y los demás formatos enlazados arriba las contienen todas."},
+#: The page's own words, (English, Spanish) side by side; the page uses the reader's language
+#: (the ``lang`` of its <article>). ``implied`` is trusted markup (it holds <code>).
+_WORDS = {
+    "essay": ("essay", "ensayo"),
+    "line": ("line", "línea"),
+    "annotation": ("annotation", "anotación"),
+    "other_formats": ("Other formats", "Otros formatos"),
+    "from_the_essay": ("From the essay", "Del ensayo"),
+    "drawn_from": ("The statements below about this resource are drawn from these words of the essay:",
+                   "Las afirmaciones siguientes sobre este recurso provienen de estas palabras del ensayo:"),
+    "statements": ("Statements", "Afirmaciones"),
+    "pointing_here": ("Statements that point here", "Afirmaciones que apuntan aquí"),
+    "property": ("Property", "Propiedad"),
+    "value": ("Value", "Valor"),
+    "subject": ("Subject", "Sujeto"),
+    "none": ("None.", "Ninguna."),
+    "note": ("{n} triples: every statement of the release with this resource as subject or object "
+             "(blank-node structures included). Labels shown in English where available.",
+             "{n} tripletas: todas las afirmaciones de la publicación con este recurso como sujeto u objeto "
+             "(incluidas las estructuras de nodos en blanco). Etiquetas en español donde las hay."),
+    "implied": ("{n} of them are not listed above because a more specific statement between the same two "
+                "resources implies each (for example <code>dcterms:relation</code> beside <code>gg:partnerOf</code>); "
+                "the Turtle and the other formats listed at the top carry them all.",
+                "{n} de ellas no aparecen arriba porque cada una se deduce de una afirmación más específica entre "
+                "los mismos dos recursos (por ejemplo <code>dcterms:relation</code> junto a <code>gg:partnerOf</code>); "
+                "el Turtle y los demás formatos enlazados arriba las contienen todas."),
 }
+UI = {lang: {key: words[i] for key, words in _WORDS.items()} for i, lang in enumerate(("en", "es"))}
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 
