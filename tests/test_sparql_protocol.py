@@ -302,9 +302,14 @@ def test_cors_preflight_and_simple_reads(endpoint):
     assert {"GET", "POST"} <= {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
     assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
     assert "Access-Control-Allow-Credentials" not in preflight.headers
+    custom = requests.options(endpoint, headers={  # what jQuery-era clients and caching clients add
+        "Origin": "https://example.org", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-requested-with, if-none-match"}).headers
+    assert {"x-requested-with", "if-none-match"} <= {h.strip().lower() for h in custom["Access-Control-Allow-Headers"].split(",")}
+    assert "Access-Control-Request-Headers" in custom["Vary"]
     read = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert read.headers["Access-Control-Allow-Origin"] == "*"
-    assert "X-GovGraph-Row-Limit" in read.headers["Access-Control-Expose-Headers"]
+    assert {"X-GovGraph-Row-Limit", "ETag"} <= {h.strip() for h in read.headers["Access-Control-Expose-Headers"].split(",")}
 
 
 # --- conditional GET ---------------------------------------------------------------------

@@ -284,10 +284,29 @@ def _log_query(response: Response) -> Response:
 def _cors(response: Response) -> Response:
     """Reads from any origin, without credentials; preflight answered for GET and POST."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = (
-        "X-GovGraph-Row-Limit, X-GovGraph-Truncated, Retry-After, Content-Type")
+    response.headers["Access-Control-Expose-Headers"] = _EXPOSED
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Allow-Headers"] = _allowed_headers(
+            request.headers.get("Access-Control-Request-Headers", ""))
         response.headers["Access-Control-Max-Age"] = "86400"
+        response.vary.add("Access-Control-Request-Headers")
     return response
+
+
+_EXPOSED = "X-GovGraph-Row-Limit, X-GovGraph-Truncated, Retry-After, Content-Type, ETag"
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _allowed_headers(requested: str) -> str:
+    """Every header a preflight asks for (no credentials are ever allowed, so no header can
+    carry any), plus the two the query page sends; anything that is not a header name is dropped.
+
+    >>> _allowed_headers("x-requested-with, If-None-Match, bad header")
+    'Content-Type, Accept, x-requested-with, If-None-Match'
+    """
+    names = ["Content-Type", "Accept"]
+    for name in (part.strip() for part in requested.split(",")):
+        if _HEADER_NAME.match(name) and name.lower() not in {n.lower() for n in names}:
+            names.append(name)
+    return ", ".join(names)
