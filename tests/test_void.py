@@ -143,3 +143,19 @@ def test_vocabularies_and_examples(void, client):
 
 def test_void_unknown_type_is_406(client):
     assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_a_browser_gets_a_dataset_page_made_from_the_same_triples(client, void, void_release):
+    """HTML only when ranked above Turtle (a browser); its figures are the VoID's."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get("/.well-known/void", headers={"Accept": browser})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert {"Accept", "Accept-Language"} <= set(page.headers["Vary"].replace(" ", "").split(","))
+    html = page.data.decode()
+    for term in (VOID.triples, VOID.entities, VOID.classes, VOID.properties):
+        assert f"<dd>{int(void.value(DATASET, term)):,}</dd>" in html, term
+    for name in ("govgraph.ttl", "govgraph.nq.gz"):
+        assert f'href="/dumps/{void_release.id}/{name}"' in html
+    spanish = client.get("/.well-known/void", headers={"Accept": browser, "Accept-Language": "es"}).data.decode()
+    assert "la gobernanza migratoria" in spanish and 'lang="es"' in spanish
+    assert client.get("/.well-known/void", headers={"Accept": "*/*"}).headers["Content-Type"].startswith("text/turtle")
