@@ -344,3 +344,22 @@ def test_named_graph_iris_dereference(server, release, name):
 def test_unknown_named_graph_is_404(server):
     response = requests.get(f"{server}/graph/nope", headers={"Accept": "text/turtle"})
     assert response.status_code == 404 and "/graph/data" in response.json()["detail"]
+
+
+def test_browse_lists_every_thing_by_type(server, release):
+    """/id/ counts the things of each type; /id/{type}/ lists them all, labelled in the
+    reader's language, each linking to its IRI. The counts come from SPARQL on the release."""
+    store = ox.Store.read_only(str(release.store_path))
+    rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}id/')) }}",
+                       use_default_graph_as_union=True)
+    kinds: dict[str, int] = {}
+    for row in rows:
+        kind = row["s"].value[len(BASE + "id/"):].split("/")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    index = requests.get(f"{server}/id/").text
+    for kind, n in kinds.items():
+        assert f'<a href="/id/{kind}/">{kind}</a> ({n})' in index
+    states = requests.get(f"{server}/id/state/", headers={"Accept-Language": "es"}).text
+    assert len(re.findall(r'<li><a href="/id/state/[A-Z]{3}">', states)) == kinds["state"] == 20
+    assert '<a href="/id/state/MEX">México</a>' in states
+    assert requests.get(f"{server}/id/nope/").status_code == 404

@@ -1,5 +1,7 @@
 """Blueprint 'resources': dereferenceable IRIs (``/id``, ``/doc``) and the ontology (``/def``).
 
+* ``/id/`` lists the types of things, and ``/id/{type}/`` every thing of a type, with its
+  label in the reader's language (a way to browse the graph without SPARQL).
 * ``/id/{type}/{key}`` names a thing; it answers ``303 See Other`` to ``/doc/{type}/{key}``
   (the query string, and a format suffix if one was given, are kept).
 * ``/doc/{type}/{key}`` is the document about it: HTML for people, Turtle, JSON-LD,
@@ -56,6 +58,59 @@ def split_suffix(key: str, formats: list[Format]) -> tuple[str, Format | None]:
     if fmt is not None and fmt in formats:
         return stem, fmt
     return key, None
+
+
+@bp.get("/id/")
+def browse_kinds():
+    """The types of things in the release (the first path segment under /id/), with counts."""
+    kinds: dict[str, int] = {}
+    for iri in _things():
+        kind = iri.split("/", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    html = render_template("browse.html", title="Things in the graph, by type",
+                           intro=f"{sum(kinds.values())} IRIs under {_base()}id/ name the things of the graph. "
+                                 "Choose a type to see them all.",
+                           kinds=[{"kind": k, "count": n} for k, n in sorted(kinds.items())])
+    return _browse_response(html)
+
+
+@bp.get("/id/<kind>/")
+def browse_kind(kind: str):
+    """Every thing of one type, labelled in the reader's language."""
+    keys = [iri.split("/", 1)[1] for iri in _things() if iri.split("/", 1)[0] == kind]
+    if not keys:
+        raise NotFoundError(f"no thing has an IRI under {_base()}id/{kind}/; the types are listed at /id/")
+    store, lang = about.release_store(), _language()
+    nodes = [ox.NamedNode(f"{_base()}id/{kind}/{key}") for key in keys]
+    labels = about.labels_of(store, nodes)
+    things = sorted(({"href": f"/id/{kind}/{key}", "key": key,
+                      "label": about.pick_label(labels.get(node, []), lang) or key}
+                     for key, node in zip(keys, nodes)), key=lambda t: (t["label"].lower(), t["key"]))
+    html = render_template("browse.html", title=f"Things of type {kind} ({len(things)})", things=things,
+                           intro=f"Every IRI under {_base()}id/{kind}/ in the served release, with its label.")
+    return _browse_response(html, vary_language=True)
+
+
+def _things() -> list[str]:
+    """The keys (``kind/key``) of every subject IRI under the base's /id/, once per release."""
+    release = about.served_release()
+    cache = current_app.extensions.setdefault("govgraph.publish.things", {})
+    if release.id not in cache:
+        prefix = _base() + "id/"
+        query = "SELECT DISTINCT ?s ?prefix WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) }"
+        rows = about.release_store(release).query(query, substitutions={ox.Variable("prefix"): ox.Literal(prefix)},
+                                                   use_default_graph_as_union=True)
+        cache[release.id] = sorted(row["s"].value[len(prefix):] for row in rows
+                                   if "/" in row["s"].value[len(prefix):])
+    return cache[release.id]
+
+
+def _browse_response(html: str, vary_language: bool = False) -> Response:
+    response = Response(html, content_type="text/html; charset=utf-8")
+    if vary_language:
+        response.vary.add("Accept-Language")
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/id/<kind>/<path:key>")
