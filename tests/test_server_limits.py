@@ -160,6 +160,34 @@ def test_rate_limit_answers_429_with_retry_after(server_factory):
     assert "govgraph_rate_limited_total 1.0" in requests.get(url + "/-/metrics").text
 
 
+def _endpoint_iri(url: str, headers: dict) -> str:
+    description = requests.get(url + "/sparql", headers={"Accept": "application/n-triples", **headers}).text
+    line = next(l for l in description.splitlines() if "sparql-service-description#endpoint>" in l)
+    return line.split()[2].strip("<>")
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(server_factory):
+    """GOVGRAPH_PROXY_HOPS=1: the client address and the public URL come from the proxy's headers."""
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "3", "GOVGRAPH_PROXY_HOPS": "1"})
+    for client in ("203.0.113.1", "203.0.113.2"):
+        forwarded = {"X-Forwarded-For": client}
+        assert [requests.get(url + "/sparql", params={"query": CHEAP}, headers=forwarded).status_code
+                for _ in range(3)] == [200] * 3
+        refused = requests.get(url + "/sparql", params={"query": CHEAP}, headers=forwarded)
+        assert refused.status_code == 429 and client in refused.json()["detail"]
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "graph.example.org"}
+    assert _endpoint_iri(url, proxied) == "https://graph.example.org/sparql"
+
+
+def test_without_proxy_hops_forwarded_headers_are_ignored(server_factory):
+    """By default a client cannot dodge the rate limit or rewrite the endpoint IRI with X-Forwarded-*."""
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "3"})
+    assert "graph.example.org" not in _endpoint_iri(url, {"X-Forwarded-Host": "graph.example.org"})  # 1 of 3
+    statuses = [requests.get(url + "/sparql", params={"query": CHEAP},
+                             headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
+    assert statuses == [200, 200, 429]  # one budget: the real peer's, 127.0.0.1
+
+
 # --- clients that stop half-way (slowloris) --------------------------------------------------
 
 def _stalled_clients(url: str, heads: int, bodies: int) -> list[socket.socket]:

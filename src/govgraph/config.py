@@ -49,6 +49,10 @@ class Settings:
     port: int = _setting(8080, "TCP port the server listens on.")
     public_url: str = _setting(
         "", "The externally visible root URL (for the Service Description and VoID); default: from the request.")
+    proxy_hops: int = _setting(
+        0, "Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host/-Port headers are trusted "
+           "(the client address for the rate limit and the log, the URL for the Service Description); "
+           "0 trusts none, so a client cannot spoof them.")
     workers: int = _setting(4, "Query worker processes; a slow query occupies one and never blocks the others.")
     http_threads: int = _setting(8, "Threads of the WSGI server that accept requests.")
     query_timeout: float = _setting(30.0, "Seconds a query may run before its worker is killed and the client gets 503.")
