@@ -43,6 +43,22 @@ def serve(settings: Settings, progress=lambda message: None) -> None:
     GovGraphServer(settings, progress).run()
 
 
+def behind_proxies(app, hops: int):
+    """The Flask app, reading the client address, scheme, host and port from the
+    ``X-Forwarded-*`` headers of ``hops`` trusted reverse proxies (werkzeug's ProxyFix around
+    its ``wsgi_app``, as Flask documents); with 0 hops those headers mean nothing.
+
+    >>> from flask import Flask
+    >>> type(behind_proxies(Flask("a"), 1).wsgi_app).__name__, type(behind_proxies(Flask("b"), 0).wsgi_app).__name__
+    ('ProxyFix', 'method')
+    """
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    return app
+
+
 def public_url(settings: Settings) -> str:
     """The URL the server is reachable at (``public_url``, else from host and port).
 
@@ -94,7 +110,7 @@ class GovGraphServer(BaseApplication):
         else:
             store = open_store(self.settings, progress=log.warning)
             log.info("serving release %s with %d query workers", store.release.id, self.settings.workers)
-        return create_app(self.settings, store=store)
+        return behind_proxies(create_app(self.settings, store=store), self.settings.proxy_hops)
 
     def _when_ready(self, server) -> None:
         url = public_url(self.settings)

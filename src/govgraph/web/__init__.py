@@ -25,9 +25,4 @@ def create_app(settings: Settings | None = None, release=None, store=None) -> Fl
     errors.register(app)
     for module in (sparql, resources, dumps, meta, ui):
         app.register_blueprint(module.bp)
-    if settings.proxy_hops > 0:  # behind a reverse proxy: the client and the URL from its headers
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app

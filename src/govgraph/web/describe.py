@@ -103,62 +103,96 @@ def grouped(n: int | None, lang: str) -> str:
 
 
 def void_view(found, lang: str, base: str) -> dict:
-    """The fields of the dataset page, read from the VoID/DCAT triples ``found``."""
-    index: dict = {}
-    for t in found:
-        index.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
-    dataset = next(s for s, props in index.items() if _DCAT + "distribution" in props)
-    props = index[dataset]
+    """The fields of the dataset page, read from the VoID/DCAT triples ``found``.
+
+    >>> import pyoxigraph as ox
+    >>> found = list(ox.parse(input=b'''@prefix void: <http://rdfs.org/ns/void#> .
+    ... @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+    ... <https://w3id.org/govgraph/id/dataset/govgraph> void:triples 11609 ;
+    ...     dcterms:title "govgraph"@en , "govgraph (es)"@es ;
+    ...     dcat:distribution <https://w3id.org/govgraph/id/dataset/govgraph/distribution/ttl> .
+    ... <https://w3id.org/govgraph/id/dataset/govgraph/distribution/ttl> dcterms:title "govgraph.ttl" ;
+    ...     dcat:downloadURL <https://w3id.org/govgraph/dumps/1/govgraph.ttl> ; dcat:byteSize 546022 .''',
+    ...     format=ox.RdfFormat.TURTLE))
+    >>> view = void_view(found, "es", "https://w3id.org/govgraph/")
+    >>> view["title"], view["counts"], [(d["href"], d["bytes"]) for d in view["distributions"]]
+    ('govgraph (es)', [('Tripletas', '11.609')], [('/dumps/1/govgraph.ttl', '546.022')])
+    """
+    read = _VoidReader(found, lang, base)
+    dataset = read.dataset
     ui = _UI.get(lang, _UI["en"])
-
-    def one(values, datatype=None):
-        return values[0].value if values else None
-
-    def text(values):
-        by_lang = {v.language: v.value for v in values or ()}
-        return by_lang.get(lang) or by_lang.get("en") or next(iter(by_lang.values()), "")
-
-    def link(node):
-        return {"iri": node.value, "href": local_href(node.value, base), "short": prefixed(node.value)}
-
-    def number(node, predicate):
-        value = one(index.get(node, {}).get(predicate))
-        return int(value) if value is not None else None
-
-    def partitions(key, member, measure):
-        rows = [dict(link(index[p][member][0]), n=number(p, measure)) for p in props.get(key, [])
-                if member in index.get(p, {})]
-        return sorted(rows, key=lambda r: (-(r["n"] or 0), r["short"]))
-
-    counts = [(ui[label], number(dataset, _VOID + term)) for label, term in
+    counts = [(ui[label], read.number(dataset, _VOID + term)) for label, term in
               (("n_triples", "triples"), ("n_entities", "entities"), ("n_subjects", "distinctSubjects"),
                ("n_objects", "distinctObjects"), ("n_classes", "classes"), ("n_properties", "properties"))]
-    distributions = []
-    for d in props.get(_DCAT + "distribution", []):
-        info = index.get(d, {})
-        checksum = one(info.get(_SPDX + "checksum")) and index.get(info[_SPDX + "checksum"][0], {})
-        url = info.get(_DCAT + "downloadURL", [d])[0].value
-        media_type = (one(info.get(_DCAT + "mediaType")) or "").rsplit("media-types/", 1)[-1]
-        if info.get(_DCAT + "compressFormat"):
-            media_type += ", gzip"
-        distributions.append({"title": one(info.get(_DCT + "title")) or url, "href": local_href(url, base),
-                              "media_type": media_type, "bytes": grouped(number(d, _DCAT + "byteSize"), lang),
-                              "sha256": one((checksum or {}).get(_SPDX + "checksumValue"))})
-    subsets = [{"iri": index[s][PREFIXES["sd"] + "name"][0].value,
-                "href": local_href(index[s][PREFIXES["sd"] + "name"][0].value, base),
-                "triples": grouped(number(s, _VOID + "triples"), lang)}
-               for s in props.get(_VOID + "subset", []) if PREFIXES["sd"] + "name" in index.get(s, {})]
-    endpoint, source = one(props.get(_VOID + "sparqlEndpoint")), props.get(_DCT + "source")
-    return {"iri": dataset.value, "lang": lang, "ui": ui, "title": text(props.get(_DCT + "title")),
-            "description": text(props.get(_DCT + "description")),
-            "identifier": one(props.get(_DCT + "identifier")), "version": one(props.get(_OWL + "versionInfo")),
-            "issued": one(props.get(_DCT + "issued")), "license": one(props.get(_DCT + "license")),
-            "creator": one(props.get(_DCT + "creator")), "uri_space": one(props.get(_VOID + "uriSpace")),
-            "source": link(source[0]) if source else None,
+    endpoint, source = read.one(dataset, _VOID + "sparqlEndpoint"), read.all(dataset, _DCT + "source")
+    return {"iri": dataset.value, "lang": lang, "ui": ui, "title": read.text(dataset, _DCT + "title"),
+            "description": read.text(dataset, _DCT + "description"),
+            "identifier": read.one(dataset, _DCT + "identifier"), "version": read.one(dataset, _OWL + "versionInfo"),
+            "issued": read.one(dataset, _DCT + "issued"), "license": read.one(dataset, _DCT + "license"),
+            "creator": read.one(dataset, _DCT + "creator"), "uri_space": read.one(dataset, _VOID + "uriSpace"),
+            "source": read.link(source[0]) if source else None,
             "endpoint": {"iri": endpoint, "href": local_href(endpoint, base)} if endpoint else None,
             "counts": [(label, grouped(n, lang)) for label, n in counts if n is not None],
-            "subsets": sorted(subsets, key=lambda s: s["iri"]),
-            "distributions": sorted(distributions, key=lambda d: d["title"]),
-            "classes": partitions(_VOID + "classPartition", _VOID + "class", _VOID + "entities"),
-            "properties": partitions(_VOID + "propertyPartition", _VOID + "property", _VOID + "triples"),
-            "examples": sorted((link(e) for e in props.get(_VOID + "exampleResource", [])), key=lambda e: e["short"])}
+            "subsets": read.subsets(), "distributions": read.distributions(),
+            "classes": read.partitions(_VOID + "classPartition", _VOID + "class", _VOID + "entities"),
+            "properties": read.partitions(_VOID + "propertyPartition", _VOID + "property", _VOID + "triples"),
+            "examples": sorted((read.link(e) for e in read.all(dataset, _VOID + "exampleResource")),
+                               key=lambda e: e["short"])}
+
+
+class _VoidReader:
+    """Lookups in VoID/DCAT triples, indexed by subject and predicate; the dataset is the
+    subject that has distributions."""
+
+    def __init__(self, found, lang: str, base: str):
+        self.lang, self.base, self.index = lang, base, {}
+        for t in found:
+            self.index.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+        self.dataset = next(s for s, props in self.index.items() if _DCAT + "distribution" in props)
+
+    def all(self, node, predicate: str) -> list:
+        return self.index.get(node, {}).get(predicate, [])
+
+    def one(self, node, predicate: str) -> str | None:
+        values = self.all(node, predicate)
+        return values[0].value if values else None
+
+    def number(self, node, predicate: str) -> int | None:
+        value = self.one(node, predicate)
+        return int(value) if value is not None else None
+
+    def text(self, node, predicate: str) -> str:
+        """The literal in the reader's language, else English, else any."""
+        by_lang = {v.language: v.value for v in self.all(node, predicate)}
+        return by_lang.get(self.lang) or by_lang.get("en") or next(iter(by_lang.values()), "")
+
+    def link(self, node) -> dict:
+        return {"iri": node.value, "href": local_href(node.value, self.base), "short": prefixed(node.value)}
+
+    def partitions(self, key: str, member: str, measure: str) -> list[dict]:
+        """Class or property partitions, largest first."""
+        rows = [dict(self.link(self.all(p, member)[0]), n=self.number(p, measure))
+                for p in self.all(self.dataset, key) if self.all(p, member)]
+        return sorted(rows, key=lambda r: (-(r["n"] or 0), r["short"]))
+
+    def distributions(self) -> list[dict]:
+        rows = []
+        for d in self.all(self.dataset, _DCAT + "distribution"):
+            checksum = self.all(d, _SPDX + "checksum")
+            url = (self.all(d, _DCAT + "downloadURL") or [d])[0].value
+            media_type = (self.one(d, _DCAT + "mediaType") or "").rsplit("media-types/", 1)[-1]
+            rows.append({"title": self.one(d, _DCT + "title") or url, "href": local_href(url, self.base),
+                         "media_type": media_type + (", gzip" if self.all(d, _DCAT + "compressFormat") else ""),
+                         "bytes": grouped(self.number(d, _DCAT + "byteSize"), self.lang),
+                         "sha256": self.one(checksum[0], _SPDX + "checksumValue") if checksum else None})
+        return sorted(rows, key=lambda r: r["title"])
+
+    def subsets(self) -> list[dict]:
+        """The named graphs (void:subset with sd:name) and their sizes."""
+        rows = []
+        for subset in self.all(self.dataset, _VOID + "subset"):
+            name = self.one(subset, PREFIXES["sd"] + "name")
+            if name:
+                rows.append({"iri": name, "href": local_href(name, self.base),
+                             "triples": grouped(self.number(subset, _VOID + "triples"), self.lang)})
+        return sorted(rows, key=lambda r: r["iri"])
