@@ -48,3 +48,17 @@ def test_one_access_log_line_per_query(server, data_dir):
     lines = [line for line in log.read_text(encoding="utf-8").splitlines() if "govgraph.access" in line]
     assert any(re.search(r'"GET /sparql" 200 [\d.]+ms outcome=ok form=ASK rows=1', line) for line in lines)
     assert any(re.search(r'"GET /sparql" 400 [\d.]+ms outcome=malformed-query', line) for line in lines)
+
+
+def test_robots_keep_crawlers_off_the_endpoint_and_on_the_pages(server):
+    """A crawler following links may read things, documents and dumps, but never run queries."""
+    import urllib.robotparser
+
+    response = requests.get(server + "/robots.txt")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/plain")
+    robots = urllib.robotparser.RobotFileParser()
+    robots.parse(response.text.splitlines())
+    allowed = {path: robots.can_fetch("*", server + path) for path in (
+        "/sparql?query=ASK%7B%7D", "/?query=SELECT%20*", "/-/metrics",
+        "/", "/id/state/MEX", "/doc/state/MEX", "/dumps/latest/govgraph.ttl", "/def", "/.well-known/void")}
+    assert [p for p, ok in allowed.items() if not ok] == ["/sparql?query=ASK%7B%7D", "/?query=SELECT%20*", "/-/metrics"]

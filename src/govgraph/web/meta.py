@@ -150,6 +150,24 @@ def void(ext: str | None = None):
     return void_description(ext)
 
 
+#: For crawlers: the pages of things, the documents and the dumps are theirs to follow; the
+#: endpoint, and the query page's shareable ``/?query=`` links, would make them run queries.
+ROBOTS = """User-agent: *
+Disallow: /sparql
+Disallow: /?query=
+Disallow: /-/
+Allow: /
+"""
+
+
+@bp.route("/robots.txt")
+def robots():
+    """The crawler policy (plain text)."""
+    response = Response(ROBOTS, content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.route("/-/metrics")
 def metrics():
     """Prometheus exposition text."""
