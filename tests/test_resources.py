@@ -363,3 +363,4 @@ def test_browse_lists_every_thing_by_type(server, release):
     assert len(re.findall(r'<li><a href="/id/state/[A-Z]{3}">', states)) == kinds["state"] == 20
     assert '<a href="/id/state/MEX">México</a>' in states
     assert requests.get(f"{server}/id/nope/").status_code == 404
+    assert requests.get(f"{server}/id/state/", headers={"Accept": "text/turtle"}).status_code == 406  # HTML only

@@ -63,6 +63,7 @@ def split_suffix(key: str, formats: list[Format]) -> tuple[str, Format | None]:
 @bp.get("/id/")
 def browse_kinds():
     """The types of things in the release (the first path segment under /id/), with counts."""
+    _negotiate([FORMATS["html"]])  # pages for people only: 406 for a client that takes no HTML
     kinds: dict[str, int] = {}
     for iri in _things():
         kind = iri.split("/", 1)[0]
@@ -77,6 +78,7 @@ def browse_kinds():
 @bp.get("/id/<kind>/")
 def browse_kind(kind: str):
     """Every thing of one type, labelled in the reader's language."""
+    _negotiate([FORMATS["html"]])
     keys = [iri.split("/", 1)[1] for iri in _things() if iri.split("/", 1)[0] == kind]
     if not keys:
         raise NotFoundError(f"no thing has an IRI under {_base()}id/{kind}/; the types are listed at /id/")
