@@ -117,7 +117,7 @@ def super_properties(store: ox.Store) -> dict[ox.NamedNode, frozenset[ox.NamedNo
 
 
 def _super_properties(store: ox.Store) -> dict[ox.NamedNode, frozenset[ox.NamedNode]]:
-    query = ("SELECT DISTINCT ?sub ?sup WHERE { ?sub <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>+ ?sup "
+    query = (f"SELECT DISTINCT ?sub ?sup WHERE {{ ?sub <{PREFIXES['rdfs']}subPropertyOf>+ ?sup "
              "FILTER(isIRI(?sub) && isIRI(?sup) && ?sub != ?sup) }")
     supers: dict = {}
     for row in store.query(query, use_default_graph_as_union=True):

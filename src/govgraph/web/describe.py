@@ -16,6 +16,7 @@ from flask import Response, current_app, render_template, request
 from govgraph.errors import NotAcceptableError, NotFoundError
 from govgraph.namespaces import GRAPH_META, PREFIXES
 from govgraph.web import about
+from govgraph.web.language import by_language, reader_language
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
 from govgraph.web.resource_page import local_href, prefixed
 
@@ -54,7 +55,7 @@ def void_description(suffix: str | None = None) -> Response:
     alternates = [{"href": f"/.well-known/void.{f.extension}", "type": f.media_type, "name": f.name}
                   for f in _RDF_FORMATS]
     if fmt.name == "html":
-        lang = request.accept_languages.best_match(["en", "es"], default="en")
+        lang = reader_language()
         base = current_app.config["GOVGRAPH_SETTINGS"].base_iri
         body = render_template("void.html", v=void_view(found, lang, base), alternates=alternates)
     else:
@@ -87,7 +88,7 @@ _WORDS = {
     "n_subjects": ("Distinct subjects", "Sujetos distintos"), "n_objects": ("Distinct objects", "Objetos distintos"),
     "n_classes": ("Classes", "Clases"), "n_properties": ("Properties", "Propiedades"),
 }
-_UI = {lang: {key: words[i] for key, words in _WORDS.items()} for i, lang in enumerate(("en", "es"))}
+_UI = by_language(_WORDS)
 
 
 def grouped(n: int | None, lang: str) -> str:
@@ -163,8 +164,7 @@ class _VoidReader:
 
     def text(self, node, predicate: str) -> str:
         """The literal in the reader's language, else English, else any."""
-        by_lang = {v.language: v.value for v in self.all(node, predicate)}
-        return by_lang.get(self.lang) or by_lang.get("en") or next(iter(by_lang.values()), "")
+        return about.pick_label(self.all(node, predicate), self.lang) or ""
 
     def link(self, node) -> dict:
         return {"iri": node.value, "href": local_href(node.value, self.base), "short": prefixed(node.value)}

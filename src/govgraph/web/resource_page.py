@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from govgraph.namespaces import PREFIXES
 from govgraph.web import about
+from govgraph.web.language import by_language
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
 
@@ -54,7 +55,7 @@ _WORDS = {
                 "los mismos dos recursos (por ejemplo <code>dcterms:relation</code> junto a <code>gg:partnerOf</code>); "
                 "el Turtle y los demás formatos enlazados arriba las contienen todas."),
 }
-UI = {lang: {key: words[i] for key, words in _WORDS.items()} for i, lang in enumerate(("en", "es"))}
+UI = by_language(_WORDS)
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 

@@ -28,11 +28,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from govgraph.errors import NotAcceptableError, NotFoundError
-from govgraph.namespaces import GRAPH_ONTOLOGY, GRAPHS
+from govgraph.namespaces import GRAPH_ONTOLOGY, GRAPHS, PREFIXES
 from govgraph.web import about
 from govgraph.web.dumps import all_releases
+from govgraph.web.errors import prefers_html
+from govgraph.web.language import reader_language
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
-from govgraph.web.resource_page import PageBuilder, local_href, prefixed
+from govgraph.web.resource_page import PageBuilder, prefixed
+from govgraph.web.service_description import GGSVC
 
 bp = Blueprint("resources", __name__)
 
@@ -41,8 +44,8 @@ DOC_FORMATS = [FORMATS[n] for n in ("html", "turtle", "jsonld", "ntriples", "rdf
 #: The ontology also comes as a dataset (its named graph kept).
 DEF_FORMATS = DOC_FORMATS + [FORMATS["trig"], FORMATS["nquads"]]
 SUFFIXES = {"." + f.extension: f for f in DEF_FORMATS}
-LANGUAGES = ["en", "es"]
-SERVICE_IRI = "https://w3id.org/govgraph/def/service"
+#: The service vocabulary: the namespace of the Service Description's own terms, without its "#".
+SERVICE_IRI = GGSVC.rstrip("#")
 
 
 def split_suffix(key: str, formats: list[Format]) -> tuple[str, Format | None]:
@@ -65,8 +68,7 @@ def browse_kinds():
     """The types of things in the release (the first path segment under /id/), with counts."""
     _negotiate([FORMATS["html"]])  # pages for people only: 406 for a client that takes no HTML
     kinds: dict[str, int] = {}
-    for iri in _things():
-        kind = iri.split("/", 1)[0]
+    for kind, _key in _things():
         kinds[kind] = kinds.get(kind, 0) + 1
     html = render_template("browse.html", title="Things in the graph, by type",
                            intro=f"{sum(kinds.values())} IRIs under {_base()}id/ name the things of the graph. "
@@ -79,10 +81,10 @@ def browse_kinds():
 def browse_kind(kind: str):
     """Every thing of one type, labelled in the reader's language."""
     _negotiate([FORMATS["html"]])
-    keys = [iri.split("/", 1)[1] for iri in _things() if iri.split("/", 1)[0] == kind]
+    keys = _keys_of(kind)
     if not keys:
         raise NotFoundError(f"no thing has an IRI under {_base()}id/{kind}/; the types are listed at /id/")
-    store, lang = about.release_store(), _language()
+    store, lang = about.release_store(), reader_language()
     nodes = [ox.NamedNode(f"{_base()}id/{kind}/{key}") for key in keys]
     labels = about.labels_of(store, nodes)
     things = sorted(({"href": f"/id/{kind}/{key}", "key": key,
@@ -93,8 +95,8 @@ def browse_kind(kind: str):
     return _browse_response(html, vary_language=True)
 
 
-def _things() -> list[str]:
-    """The keys (``kind/key``) of every subject IRI under the base's /id/, once per release."""
+def _things() -> list[tuple[str, str]]:
+    """(kind, key) of every subject IRI under the base's /id/, sorted, computed once per release."""
     release = about.served_release()
     cache = current_app.extensions.setdefault("govgraph.publish.things", {})
     if release.id not in cache:
@@ -102,9 +104,13 @@ def _things() -> list[str]:
         query = "SELECT DISTINCT ?s ?prefix WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) }"
         rows = about.release_store(release).query(query, substitutions={ox.Variable("prefix"): ox.Literal(prefix)},
                                                    use_default_graph_as_union=True)
-        cache[release.id] = sorted(row["s"].value[len(prefix):] for row in rows
-                                   if "/" in row["s"].value[len(prefix):])
+        paths = (row["s"].value[len(prefix):] for row in rows)
+        cache[release.id] = sorted(tuple(path.split("/", 1)) for path in paths if "/" in path)
     return cache[release.id]
+
+
+def _keys_of(kind: str) -> list[str]:
+    return [key for k, key in _things() if k == kind]
 
 
 def _browse_response(html: str, vary_language: bool = False) -> Response:
@@ -121,7 +127,7 @@ def thing(kind: str, key: str):
     stem, fmt = split_suffix(key, DOC_FORMATS)
     iri = ox.NamedNode(_base() + f"id/{kind}/{stem}")
     if not about.exists(about.release_store(), iri):
-        return _not_found(iri.value)
+        return _not_found(kind, iri.value)
     target = f"/doc/{kind}/{stem}" + ("." + fmt.extension if fmt else "")
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
@@ -137,11 +143,11 @@ def document(kind: str, key: str):
     iri = ox.NamedNode(_base() + f"id/{kind}/{stem}")
     store = about.release_store()
     if not about.exists(store, iri):
-        return _not_found(iri.value)
+        return _not_found(kind, iri.value)
     fmt = suffix_format or _negotiate(DOC_FORMATS)
     found = about.describe(store, iri)
     if fmt.name == "html":
-        view = PageBuilder(store, _base(), _language(), about.super_properties(store)).page(iri, found)
+        view = PageBuilder(store, _base(), reader_language(), about.super_properties(store)).page(iri, found)
         body = render_template("resource.html", page=view, alternates=_alternates(f"/doc/{kind}/{stem}", DOC_FORMATS))
     else:
         body = about.serialize(found, fmt.rdf_format)
@@ -168,7 +174,7 @@ def service_vocabulary(ext: str | None = None):
     triples = _service_triples()
     if fmt.name == "html":
         body = render_template("vocabulary.html", alternates=_alternates("/def/service", DOC_FORMATS),
-                               **_vocabulary_view(triples, _language()))
+                               **_vocabulary_view(triples, reader_language()))
     else:
         body = about.serialize(list(triples), fmt.rdf_format)
     return _respond(body, fmt, "/def/service", DOC_FORMATS, vary=ext is None)
@@ -181,26 +187,19 @@ def _service_triples() -> tuple[ox.Triple, ...]:
 
 def _vocabulary_view(triples, lang: str) -> dict:
     """The page's fields: the vocabulary's title and description, and each term in ``lang``."""
-    rdfs, skos = "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#"
+    label, definition = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "definition"
     by_subject: dict = {}
     for t in triples:
         by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
-
-    def text(values, language):
-        return next((v.value for v in values or () if getattr(v, "language", None) == language), "")
-
-    iri = SERVICE_IRI
-    vocabulary = by_subject[iri]
     other = "es" if lang == "en" else "en"
-    terms = [{"iri": term, "local": term.rsplit("#", 1)[1],
-              "label": text(props.get(rdfs + "label"), lang) or text(props.get(rdfs + "label"), "en"),
-              "other_label": text(props.get(rdfs + "label"), other),
-              "definition": text(props.get(skos + "definition"), "en"),
-              "range": prefixed(props[rdfs + "range"][0].value)}
+    terms = [{"iri": term, "local": term.rsplit("#", 1)[1], "label": about.pick_label(props[label], lang),
+              "other_label": next((l.value for l in props[label] if l.language == other), ""),
+              "definition": about.pick_label(props.get(definition, []), lang),
+              "range": prefixed(props[PREFIXES["rdfs"] + "range"][0].value)}
              for term, props in sorted(by_subject.items()) if "#" in term]
-    return {"iri": iri, "lang": lang, "terms": terms,
-            "title": text(vocabulary.get(rdfs + "label"), lang) or text(vocabulary.get(rdfs + "label"), "en"),
-            "description": text(vocabulary.get("http://purl.org/dc/terms/description"), "en")}
+    vocabulary = by_subject[SERVICE_IRI]
+    return {"iri": SERVICE_IRI, "lang": lang, "terms": terms, "title": about.pick_label(vocabulary[label], lang),
+            "description": about.pick_label(vocabulary.get(PREFIXES["dcterms"] + "description", []), lang)}
 
 
 @bp.get("/def/<version>")
@@ -240,21 +239,24 @@ GRAPH_NOTES = {
 }
 
 
+_GRAPH_IRIS = {str(g).rsplit("/", 1)[1]: str(g) for g in GRAPHS}
+
+
 @bp.get("/graph/<name>")
 def named_graph(name: str):
     """A named graph's IRI (``/graph/data``): its triples, or a page about it for browsers."""
     stem, suffix_format = split_suffix(name, DEF_FORMATS)
-    iri = _base() + "graph/" + stem
-    if stem not in GRAPH_NOTES or iri not in {str(g) for g in GRAPHS}:
-        raise NotFoundError(f"no named graph {iri}; the graphs are "
-                            + ", ".join(f"/graph/{n}" for n in GRAPH_NOTES))
+    iri = _GRAPH_IRIS.get(stem)
+    if iri is None:
+        raise NotFoundError(f"no named graph called {stem!r}; the graphs are "
+                            + ", ".join(f"/graph/{n}" for n in _GRAPH_IRIS))
     fmt = suffix_format or _negotiate(DEF_FORMATS)
     release = about.served_release()
     found = about.graph_triples(about.release_store(release), iri)
     path = f"/graph/{stem}"
     if fmt.name == "html":
         query = f"SELECT ?s ?p ?o\nWHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}\nLIMIT 100"
-        body = render_template("graph.html", name=stem, iri=iri, note=GRAPH_NOTES[stem], triples=len(found),
+        body = render_template("graph.html", name=stem, iri=iri, note=GRAPH_NOTES.get(stem, ""), triples=len(found),
                                release=release.id, query=query, alternates=_alternates(path, DEF_FORMATS))
     else:
         body = _graph_rdf(found, iri, fmt)
@@ -274,7 +276,7 @@ def _ontology_html(release, found: list[ox.Triple]) -> str:
 
     from govgraph.web.ontology_docs import ontology_html
 
-    lang = _language()
+    lang = reader_language()
     cache = current_app.extensions.setdefault("govgraph.publish.ontology_html", {})
     if (release.id, lang) not in cache:
         graph = Graph().parse(data=about.serialize(found, ox.RdfFormat.N_TRIPLES), format="nt")
@@ -284,10 +286,6 @@ def _ontology_html(release, found: list[ox.Triple]) -> str:
 
 def _base() -> str:
     return current_app.config["GOVGRAPH_SETTINGS"].base_iri
-
-
-def _language() -> str:
-    return request.accept_languages.best_match(LANGUAGES, default="en")
 
 
 def _negotiate(formats: list[Format]) -> Format:
@@ -323,25 +321,14 @@ def _respond(body, fmt: Format, path: str, formats: list[Format], vary: bool) ->
     return response.make_conditional(request)
 
 
-def _not_found(iri: str):
-    """404: an HTML page with nearby IRIs for browsers, the JSON error shape otherwise."""
+def _not_found(kind: str, iri: str):
+    """404: an HTML page with IRIs of the same type for browsers, the JSON error shape otherwise."""
     detail = f"the release has no statement about <{iri}>"
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"], "application/json")
-    if wanted != "text/html" or request.args.get("format"):
+    if not prefers_html(request.accept_mimetypes) or request.args.get("format"):
         raise NotFoundError(detail)
-    base = _base()
-    prefix = iri.rsplit("/", 1)[0] + "/"
-    nearby = [{"iri": i, "href": local_href(i, base)} for i in _nearby(prefix)]
+    prefix = f"{_base()}id/{kind}/"
+    nearby = [{"iri": prefix + key, "href": f"/id/{kind}/{key}"} for key in _keys_of(kind)[:12]]
     html = render_template("not-found.html", iri=iri, detail=detail, nearby=nearby, prefix=prefix)
     response = Response(html, status=404, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response
-
-
-def _nearby(prefix: str, limit: int = 12) -> list[str]:
-    """A few IRIs of the release that start like the one asked for (same type)."""
-    query = ("SELECT DISTINCT ?s ?prefix WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) } "
-             f"ORDER BY ?s LIMIT {int(limit)}")
-    rows = about.release_store().query(query, substitutions={ox.Variable("prefix"): ox.Literal(prefix)},
-                                       use_default_graph_as_union=True)
-    return [row["s"].value for row in rows]
