@@ -37,8 +37,7 @@ import pyoxigraph
 from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions,
                         RdfFormat)
 
-from govgraph.errors import (BadRequestError, NotAcceptableError, NoReleaseError, QuerySyntaxError,
-                             ReadOnlyError)
+from govgraph.errors import BadRequestError, GovGraphError, NotAcceptableError, NoReleaseError, QuerySyntaxError
 from govgraph.namespaces import PREFIXES
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import screen_query
@@ -212,7 +211,7 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
             return
         try:
             reply = execute(store, request, union_in_default)
-        except (BadRequestError, NotAcceptableError, QuerySyntaxError, ReadOnlyError) as err:
+        except GovGraphError as err:  # every typed refusal goes back to the caller as it is
             reply = err
         conn.send(reply)
 

@@ -86,15 +86,14 @@ def _answer() -> Response:
     etag = answer_etag(query, store.release) if cacheable else None
     if etag is not None and request.if_none_match.contains_weak(etag):
         g.govgraph_revalidated = True
-        return _cache_headers(Response(status=304), etag)
+        return _cache_headers(Response(status=304, headers={"Vary": _VARY}), etag)
     try:
         result = store.query(query)
     except NotAcceptableError as err:  # the worker knows the query form; say what that form can be
         offered = {"results": RESULT_FORMATS, "graph": GRAPH_FORMATS}.get(err.extra.get("kind"))
         if offered is None:
             raise
-        names = ", ".join(f"{f.media_type} (format={f.name})" for f in offered)
-        raise NotAcceptableError(f"{err.detail}; ask for one of {names}") from None
+        raise NotAcceptableError(f"{err.detail}; ask for one of {_offer(offered)}") from None
     return _cache_headers(_respond(result, settings.max_rows), etag)
 
 
@@ -167,9 +166,17 @@ def _choose_formats(fmt: str | None) -> tuple[Format | None, Format | None]:
     else:
         results, graph = _negotiated(request.headers.get("Accept", ""))
     if results is None and graph is None:
-        names = ", ".join(f"{f.media_type} (format={f.name})" for f in RESULT_FORMATS + GRAPH_FORMATS)
-        raise NotAcceptableError(f"a query result can be sent as {names}")
+        raise NotAcceptableError(f"a query result can be sent as {_offer(RESULT_FORMATS + GRAPH_FORMATS)}")
     return results, graph
+
+
+def _offer(formats: list[Format]) -> str:
+    """What a 406 lists: each format's media type and its ``format=`` name.
+
+    >>> _offer([FORMATS["csv"], FORMATS["turtle"]])
+    'text/csv (format=csv), text/turtle (format=turtle)'
+    """
+    return ", ".join(f"{f.media_type} (format={f.name})" for f in formats)
 
 
 @lru_cache(maxsize=256)
@@ -235,7 +242,6 @@ def _cache_headers(response: Response, etag: str | None) -> Response:
     else:
         headers["ETag"] = f'W/"{etag}"'  # the tag holds only [0-9a-f.-]: no quoting needed
         headers["Cache-Control"] = "public, no-cache"  # keep, but revalidate every time
-        headers["Vary"] = _VARY
     return response
 
 
