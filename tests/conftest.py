@@ -238,26 +238,42 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def oxigraph_peer():
-    """A real Oxigraph server (``oxigraph serve``, from pip's oxigraph) on loopback holding one
-    triple: a SERVICE target for govgraph, and a federating client of govgraph."""
+def oxigraph_peer(oxigraph_launcher):
+    """A real Oxigraph server on loopback holding one triple: a SERVICE target for govgraph,
+    and a federating client of govgraph."""
+    url = oxigraph_launcher()
+    requests.post(url + "/update", data={"update": 'INSERT DATA { <urn:x:peer> <urn:x:says> "hello from the peer" }'},
+                  timeout=10).raise_for_status()
+    return url
+
+
+@pytest.fixture(scope="session")
+def oxigraph_launcher():
+    """Start ``oxigraph serve OPTIONS`` (pip's oxigraph) on a free loopback port and return its
+    base URL once it answers; every server started is stopped at the end of the session.
+    ``launch.command`` is the executable, for its other subcommands (``oxigraph load``)."""
     executable = shutil.which("oxigraph")
     if executable is None:
         pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
-    port = free_port()
-    proc = subprocess.Popen([executable, "serve", "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not _oxigraph_answers(url):
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError(f"oxigraph serve did not answer on {url} within 30 s")
-        time.sleep(0.2)
-    requests.post(url + "/update", data={"update": 'INSERT DATA { <urn:x:peer> <urn:x:says> "hello from the peer" }'},
-                  timeout=10).raise_for_status()
-    yield url
-    stop_server(proc)
+    procs = []
+
+    def launch(*options: str) -> str:
+        port = free_port()
+        proc = subprocess.Popen([executable, "serve", *options, "--bind", f"127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while not _oxigraph_answers(url):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"oxigraph serve did not answer on {url} within 30 s")
+            time.sleep(0.2)
+        return url
+
+    launch.command = executable
+    yield launch
+    for proc in procs:
+        stop_server(proc)
 
 
 def _oxigraph_answers(url: str) -> bool:

@@ -3,10 +3,7 @@ loopback holding the release's quads."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
-import time
 
 import pyoxigraph
 import pytest
@@ -16,33 +13,13 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @pytest.fixture(scope="module")
-def oxigraph_with_release(release, tmp_path_factory):
-    executable = shutil.which("oxigraph")
-    if executable is None:
-        pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
+def oxigraph_with_release(release, tmp_path_factory, oxigraph_launcher):
     location = tmp_path_factory.mktemp("oxigraph-store")
     quads = location.parent / "served.nq"  # exactly the quads the embedded store serves
     pyoxigraph.Store.read_only(str(release.store_path)).dump(str(quads), format=pyoxigraph.RdfFormat.N_QUADS)
-    subprocess.run([executable, "load", "--location", str(location), "--file", str(quads)],
+    subprocess.run([oxigraph_launcher.command, "load", "--location", str(location), "--file", str(quads)],
                    check=True, capture_output=True, timeout=120)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen([executable, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, "oxigraph serve did not start"
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    return oxigraph_launcher("--location", str(location), "--union-default-graph") + "/query"
 
 
 @pytest.fixture(scope="module")
