@@ -141,8 +141,7 @@ class LingeringThreadWorker(ThreadWorker):
     reap_interval = 0.25
 
     def init_process(self):
-        settings = getattr(self.app, "settings", None)
-        self.receive_timeout = settings.receive_timeout if settings else 10.0
+        self.receive_timeout = self.app.settings.receive_timeout  # self.app is the GovGraphServer
         self._receiving: dict = {}  # connection -> monotonic deadline
         self._receiving_lock = threading.Lock()
         threading.Thread(target=self._reap_late_senders, name="govgraph-receive-deadline", daemon=True).start()
