@@ -24,7 +24,7 @@ PAGES = {"resource": "/id/relation/funding-usa-iom", "state": "/id/state/USA", "
          "ontology": "/def", "not-found": "/id/state/XYZ", "no-dump": "/dumps/9.9.9-nope/govgraph.ttl",
          "bad-query": "/sparql?query=SELECT+%3Fs+WHERE+%7B", "graph": "/graph/data",
          "vocabulary": "/def/service", "dataset": "/.well-known/void",
-         "browse": "/id/state/"}
+         "browse": "/id/state/", "search": "/search?q=circulacion"}
 STATUS = {"not-found": 404, "no-dump": 404, "bad-query": 400}
 
 
