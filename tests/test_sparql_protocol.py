@@ -99,6 +99,68 @@ def test_invalid_graph_iri_is_400(endpoint):
     error(requests.get(endpoint, params={"query": COUNT, "default-graph-uri": "not an iri"}), 400)
 
 
+# --- the W3C SPARQL 1.1 Protocol test suite's query cases that once failed ----------------
+# (the manifest entries query_content_type_construct and bad_query_non_utf8, and HEAD on the
+# bare endpoint, which must answer as the GET of the Service Description does)
+
+RDF_GRAPH_TYPES = {"application/rdf+xml", "text/turtle", "application/n-triples", "application/xhtml+xml"}
+
+
+def test_w3c_query_content_type_construct(endpoint):
+    """POST application/sparql-query ``CONSTRUCT { <s> <p> 1 } WHERE {}``: 200 in an RDF
+    format; the relative IRIs resolve against the endpoint's IRI, as on Oxigraph server."""
+    response = requests.post(endpoint, data=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+                             headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 200, response.text
+    media_type = response.headers["Content-Type"].split(";")[0]
+    assert media_type in RDF_GRAPH_TYPES
+    graph = rdflib.Graph().parse(data=response.text, format={"text/turtle": "turtle", "application/rdf+xml": "xml",
+                                                             "application/n-triples": "nt"}[media_type])
+    base = endpoint.rsplit("/", 1)[0] + "/"
+    assert set(graph) == {(rdflib.URIRef(base + "s"), rdflib.URIRef(base + "p"), rdflib.Literal(1))}
+
+
+def test_w3c_bad_query_non_utf8(endpoint):
+    """POST application/sparql-query; charset=UTF-16 with a UTF-16 body: 4XX (the protocol
+    takes UTF-8 only); a body that is not UTF-8 at all is refused too."""
+    response = requests.post(endpoint, data="ASK {}".encode("utf-16"),
+                             headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    assert 400 <= response.status_code < 500
+    assert "UTF-8" in error(response, 415)["detail"]
+    for body in (b"ASK {} # \xff\xfe", b"ASK { ?s ?p '\xc0\xae' }", "ASK {}".encode("utf-16")):
+        assert "UTF-8" in error(requests.post(endpoint, data=body, headers={
+            "Content-Type": "application/sparql-query"}), 400)["detail"]
+    form = requests.post(endpoint, data=b"query=ASK%20%7B%7D%20%23%FF",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "UTF-8" in error(form, 400)["detail"]
+    assert "UTF-8" in error(requests.get(endpoint + "?query=ASK%20%7B%7D%20%23%C0%AE"), 400)["detail"]
+    assert requests.post(endpoint, data="ASK { ?s ?p 'é' }".encode(), headers={
+        "Content-Type": "application/sparql-query; charset=utf-8"}).status_code == 200
+    assert requests.get(endpoint, params={"query": "ASK { FILTER('100%' != '%FF') }"}).json()["boolean"] is True
+
+
+def test_head_on_the_bare_endpoint_is_the_service_description_without_a_body(endpoint):
+    got = requests.get(endpoint, headers={"Accept": "text/turtle"})
+    head = requests.head(endpoint, headers={"Accept": "text/turtle"})
+    assert head.status_code == got.status_code == 200
+    assert head.headers["Content-Type"] == got.headers["Content-Type"]
+    assert head.content == b"" and int(head.headers["Content-Length"]) == len(got.content)
+
+
+def test_relative_iris_resolve_against_public_url_or_the_proxied_url(server_factory):
+    construct = {"query": "CONSTRUCT { <s> <p> <o> } WHERE {}"}
+    _, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_PUBLIC_URL": "https://graph.example.org/gg/"})
+    answer = requests.get(url + "/sparql", params=construct, headers={"Accept": "application/n-triples"})
+    assert answer.text.split()[:3] == ["<https://graph.example.org/gg/s>", "<https://graph.example.org/gg/p>",
+                                       "<https://graph.example.org/gg/o>"]
+    _, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_PROXY_HOPS": "1"})
+    proxied = {"Accept": "application/n-triples", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "proxy.example"}
+    assert requests.get(url + "/sparql", params=construct, headers=proxied).text.startswith(
+        "<https://proxy.example/s>")
+    assert requests.get(url + "/sparql", params={"query": "BASE <http://e/> ASK { FILTER(<s> = <http://e/s>) }"}
+                        ).json()["boolean"] is True  # the query's own BASE wins
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 def test_malformed_query_is_400_with_line_and_column(endpoint):

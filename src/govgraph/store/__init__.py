@@ -30,6 +30,10 @@ class QueryRequest:
     ``named-graph-uri`` values (None: not given). Without them, and without FROM in the
     query, the default graph is the union of the named graphs. The query is screened
     (:mod:`govgraph.store.guard`) where it runs, against ``service_allowlist``.
+
+    ``base_iri`` is the IRI relative IRIs of the query resolve against: the endpoint's own
+    (the store knows no HTTP, so the web layer says what it is); None leaves them an error.
+    The prefixes of :data:`govgraph.namespaces.PREFIXES` are predeclared in every store.
     """
 
     text: str
@@ -41,6 +45,7 @@ class QueryRequest:
     max_rows: int = 10_000
     #: The client takes gzip: a store may compress a large answer (and say so in QueryResult.encoding).
     gzip: bool = False
+    base_iri: str | None = None
 
     @property
     def protocol_dataset(self) -> bool:

@@ -239,7 +239,8 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
 
     ``fmt`` is a format name (json, xml, csv, tsv, turtle, ntriples, rdfxml, jsonld, trig,
     nquads); SELECT/ASK use it when it is a results format (else JSON), CONSTRUCT/DESCRIBE
-    when it is an RDF format (else Turtle). SERVICE is screened as on the endpoint.
+    when it is an RDF format (else Turtle). SERVICE is screened as on the endpoint; relative
+    IRIs resolve against the endpoint ``govgraph serve`` would run (``public_url`` first).
     """
     from govgraph.web.negotiation import by_name  # the one media-type table
 
@@ -249,7 +250,10 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
                               "ntriples, rdfxml, jsonld, trig, nquads")
     results = chosen.media_type if chosen.kind == "results" else _JSON
     graph = chosen.media_type if chosen.kind in ("graph", "dataset") else "text/turtle"
-    request = QueryRequest(text, results, graph, service_allowlist=settings.service_allowlist, max_rows=_NO_CAP)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    endpoint = (settings.public_url or f"http://{host}:{settings.port}/").rstrip("/") + "/sparql"
+    request = QueryRequest(text, results, graph, service_allowlist=settings.service_allowlist, max_rows=_NO_CAP,
+                           base_iri=endpoint)
     release = newest_release(settings.releases_dir)
     store = open_quads(release.path, settings.in_memory)
     return execute(store, request, union_is_materialised(store)).body

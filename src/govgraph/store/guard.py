@@ -4,14 +4,18 @@ pyoxigraph has no syntax-tree API, so this module tokenizes the query the way th
 does (strings, comments, IRIs, prefixed names with their escapes, variables) and reads the
 tokens, never the raw text: a ``SERVICE`` inside a string or a comment is not a call.
 
-It answers four questions, after refusing an update sent as a query (403, read-only):
+It answers five questions, after refusing an update sent as a query (403, read-only):
 
 - the query form (SELECT, ASK, CONSTRUCT, DESCRIBE), to negotiate the response format;
 - whether the query names its own dataset (``FROM`` / ``FROM NAMED``);
 - every ``SERVICE`` and ``LOAD`` target, refused unless it starts with an allow-listed prefix
-  (pyoxigraph would fetch any URL, internal addresses and all);
+  (pyoxigraph would fetch any URL, internal addresses and all); targets are resolved as the
+  engine resolves them: against the query's BASE or the endpoint's IRI, with the query's
+  PREFIX declarations over the predeclared prefixes;
 - the bracket nesting depth, refused above :data:`MAX_DEPTH` (about 3,000 nested groups
-  crash the engine with SIGSEGV).
+  crash the engine with SIGSEGV);
+- for a ``SELECT *`` query, its variables in the order they first appear (the engine's own
+  order is alphabetical; Jena and Virtuoso list them as written).
 
 The query is screened twice when it holds ``\\u``/``\\U`` escapes: as written (what
 pyoxigraph parses) and with the escapes decoded (what the SPARQL grammar says); a refusal
@@ -25,6 +29,11 @@ Traceback (most recent call last):
 govgraph.errors.BadRequestError: SERVICE <http://127.0.0.1:7878/query> is refused: this endpoint calls no other service unless its allow-list names it
 >>> screen_query("ASK { SERVICE <http://127.0.0.1:7878/query> { } }", ("http://127.0.0.1:7878/",)).services
 ('http://127.0.0.1:7878/query',)
+>>> screen_query("ASK { SERVICE peer:query { } }", ("http://127.0.0.1:7878/",),
+...              predeclared={"peer": "http://127.0.0.1:7878/"}).services
+('http://127.0.0.1:7878/query',)
+>>> screen_query("SELECT * { ?zeta ?alpha $mid . ?zeta ?p ?b }").star_order
+('zeta', 'alpha', 'mid', 'p', 'b')
 """
 
 from __future__ import annotations
@@ -63,6 +72,7 @@ _REFUSAL = "is refused: this endpoint calls no other service unless its allow-li
 class Token(NamedTuple):
     kind: str
     text: str
+    start: int = -1  # offset of the token in the query text
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Screening:
     has_dataset: bool          # the query has FROM / FROM NAMED clauses
     services: tuple[str, ...]  # allowed SERVICE / LOAD targets it names
     depth: int                 # deepest bracket nesting
+    star_order: tuple[str, ...] | None = None  # SELECT *: variable names in order of appearance
 
 
 def tokenize(text: str) -> list[Token]:
@@ -81,16 +92,22 @@ def tokenize(text: str) -> list[Token]:
     >>> [t.text for t in tokenize('SELECT ?x { <a#b> ex:p\\\\#c "}" } # {')]
     ['SELECT', '?x', '{', '<a#b>', 'ex:p\\\\#c', '"}"', '}']
     """
-    return [Token(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+    return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
             if m.lastgroup not in ("ws", "comment")]
 
 
-def screen_query(text: str, allowlist: tuple[str, ...] = ()) -> Screening:
-    """Screen ``text``; raise BadRequestError for a refused SERVICE/LOAD or too deep a nesting."""
-    screening = _screen(*_shallow_tokens(text), allowlist)
+def screen_query(text: str, allowlist: tuple[str, ...] = (), base: str | None = None,
+                 predeclared: dict[str, str] | None = None) -> Screening:
+    """Screen ``text``; raise BadRequestError for a refused SERVICE/LOAD or too deep a nesting.
+
+    ``base`` is the IRI relative IRIs resolve against (the endpoint's), ``predeclared`` the
+    prefixes the engine knows without PREFIX lines (a PREFIX line of the query wins).
+    """
+    context = (base, predeclared or {})
+    screening = _screen(*_shallow_tokens(text), allowlist, context)
     if _UCHAR.search(text):
         decoded = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-        _screen(*_shallow_tokens(decoded), allowlist)
+        _screen(*_shallow_tokens(decoded), allowlist, context)
     return screening
 
 
@@ -111,20 +128,33 @@ def _shallow_tokens(text: str) -> tuple[list[Token], int]:
             depth -= 1
         elif kind in ("ws", "comment"):
             continue
-        tokens.append(Token(kind, m.group()))
+        tokens.append(Token(kind, m.group(), m.start()))
     return tokens, deepest
 
 
-def _screen(tokens: list[Token], depth: int, allowlist: tuple[str, ...]) -> Screening:
+def _screen(tokens: list[Token], depth: int, allowlist: tuple[str, ...],
+            context: tuple[str | None, dict[str, str]]) -> Screening:
     operation = first_operation(tokens)
     if operation in _UPDATES:
         raise ReadOnlyError(f"{READ_ONLY} ({operation} is an update operation)")
-    prefixes, base = _prologue(tokens)
+    prefixes, base = prologue(tokens, *context)
     services = tuple(_check_target(call, target, prefixes, base, allowlist)
                      for call, target in _calls(tokens))
     words = [t.text.upper() for t in tokens if t.kind == "word"]
     form = next((w for w in words if w in _FORMS), None)
-    return Screening(form, "FROM" in words, services, depth)
+    star = _star_order(tokens) if operation == "SELECT" else None
+    return Screening(form, "FROM" in words, services, depth, star)
+
+
+def _star_order(tokens: list[Token]) -> tuple[str, ...] | None:
+    """For a ``SELECT [DISTINCT|REDUCED] *`` query, its variables in order of first appearance
+    (``?x`` and ``$x`` are one variable); None for any other projection."""
+    i = next(i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == "SELECT") + 1
+    if i < len(tokens) and tokens[i].text.upper() in ("DISTINCT", "REDUCED"):
+        i += 1
+    if i >= len(tokens) or tokens[i].text != "*":
+        return None
+    return tuple(dict.fromkeys(t.text[1:] for t in tokens[i:] if t.kind == "var"))
 
 
 def first_operation(tokens: list[Token]) -> str | None:
@@ -147,10 +177,16 @@ def first_operation(tokens: list[Token]) -> str | None:
     return None
 
 
-def _prologue(tokens: list[Token]) -> tuple[dict[str, str], str | None]:
-    """PREFIX declarations and the last BASE (IRIs without their angle brackets)."""
-    prefixes: dict[str, str] = {}
-    base = None
+def prologue(tokens: list[Token], base: str | None = None,
+             predeclared: dict[str, str] | None = None) -> tuple[dict[str, str], str | None]:
+    """The prefixes in force (``predeclared``, overridden by the PREFIX declarations) and the
+    last BASE (``base`` if none), IRIs without their angle brackets, resolved as the engine does.
+
+    >>> prologue(tokenize("PREFIX gg: <http://e/> BASE <http://b/> PREFIX x: <y/> ASK {}"),
+    ...          "http://s/sparql", {"gg": "http://g/", "rdfs": "http://r/"})
+    ({'gg': 'http://e/', 'rdfs': 'http://r/', 'x': 'http://b/y/'}, 'http://b/')
+    """
+    prefixes: dict[str, str] = dict(predeclared or {})
     for i, t in enumerate(tokens[:-1]):
         keyword = t.text.upper() if t.kind == "word" else ""
         if keyword == "BASE" and tokens[i + 1].kind == "iri":

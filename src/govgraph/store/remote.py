@@ -7,7 +7,9 @@ JSON, N-Triples), and the answer is re-serialised by pyoxigraph in the negotiate
 with the row cap. The deadline is the HTTP timeout: the client gets 503 at the deadline,
 but stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
 Configure the remote so that its default graph is the union of the named graphs
-(``oxigraph serve --union-default-graph``).
+(``oxigraph serve --union-default-graph``). The query leaves with a one-line prologue that
+states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
+on the remote what it means on the embedded store.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from govgraph.config import Settings
 from govgraph.errors import QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
 from govgraph.release import Release, list_releases
 from govgraph.store import QueryRequest, QueryResult, count_dataset
-from govgraph.store.guard import screen_query
+from govgraph.namespaces import PREFIXES
+from govgraph.store.guard import prologue, screen_query, tokenize
 from govgraph.store.worker import serialise_boolean, serialise_solutions, serialise_triples
 
 _JSON = "application/sparql-results+json"
@@ -42,8 +45,8 @@ class RemoteStore:
 
     def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
         """Screen ``request``, send it, and re-serialise the answer (503 past the deadline)."""
-        screening = screen_query(request.text, request.service_allowlist)
-        data = {"query": request.text, "default-graph-uri": list(request.default_graphs or ()),
+        screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
+        data = {"query": with_prologue(request.text, request.base_iri), "default-graph-uri": list(request.default_graphs or ()),
                 "named-graph-uri": list(request.named_graphs or ())}
         try:
             response = self._session.post(self.url, data=data, headers={"Accept": _ACCEPT},
@@ -71,6 +74,23 @@ class RemoteStore:
 
     def close(self) -> None:
         self._session.close()
+
+
+def with_prologue(text: str, base: str | None) -> str:
+    """``text`` after a one-line prologue: BASE ``base`` and the predeclared prefixes it uses
+    without declaring them (one line, so the remote's error lines still match the query's).
+
+    >>> with_prologue("SELECT * { ?s rdfs:label ?o }", "http://h/sparql")
+    'BASE <http://h/sparql> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT * { ?s rdfs:label ?o }'
+    >>> with_prologue("PREFIX rdfs: <http://e/> ASK { ?s rdfs:x ?o }", None)
+    'PREFIX rdfs: <http://e/> ASK { ?s rdfs:x ?o }'
+    """
+    tokens = tokenize(text)
+    declared, _ = prologue(tokens)
+    used = dict.fromkeys(t.text.split(":", 1)[0] for t in tokens if t.kind == "pname")
+    lines = [f"BASE <{base}>"] if base else []
+    lines += [f"PREFIX {p}: <{PREFIXES[p]}>" for p in used if p in PREFIXES and p not in declared]
+    return " ".join(lines + [text])
 
 
 def _reserialise(response: requests.Response, request: QueryRequest) -> QueryResult:

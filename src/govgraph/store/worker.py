@@ -5,6 +5,11 @@ Screening (:mod:`govgraph.store.guard`: SERVICE/LOAD allow-list, nesting depth) 
 here, in the worker, so that even screening a huge query costs the web process nothing and
 falls under the deadline.
 
+Every query runs with the project's prefixes predeclared (a PREFIX line of the query wins)
+and with the request's base IRI (the endpoint's), so relative IRIs resolve as they do on
+Oxigraph server. A syntax error is explained by :mod:`govgraph.store.syntax`; a ``SELECT *``
+answer lists its variables in the order the query names them.
+
 Each worker process runs :func:`worker_main`; ``govgraph query`` calls :func:`execute`
 in-process. Every serialisation is pyoxigraph's own. The row cap is applied by reading at
 most ``max_rows + 1`` solutions (or triples); solutions are handed back to pyoxigraph's
@@ -19,7 +24,9 @@ result serialisers through its TSV parser, which is lossless for RDF terms.
 >>> execute(store, QueryRequest("SELECT ?s { ?s ?p }", "text/csv", "text/turtle"))
 Traceback (most recent call last):
 ...
-govgraph.errors.QuerySyntaxError: line 1, column 20: expected one of LATERAL, SERVICE, [_]
+govgraph.errors.QuerySyntaxError: line 1, column 19: unexpected `}`
+>>> execute(store, QueryRequest("SELECT * { ?s rdfs:label ?o ; owl:sameAs ?a }", "text/csv", None)).body
+b's,o,a\\r\\n'
 """
 
 from __future__ import annotations
@@ -28,8 +35,8 @@ import ctypes
 import dataclasses
 import gzip
 import os
-import re
 import signal
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -39,10 +46,11 @@ from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResult
 
 from govgraph.errors import BadRequestError, GovGraphError, NotAcceptableError, NoReleaseError, QuerySyntaxError
 from govgraph.namespaces import PREFIXES
+from govgraph.jsonld import serialize as serialize_rdf
 from govgraph.store import QueryRequest, QueryResult
-from govgraph.store.guard import screen_query
+from govgraph.store.guard import Screening, screen_query
+from govgraph.store.syntax import explain
 
-_WHERE = re.compile(r"^error at (\d+):(\d+): ")
 _PRETTY_RDF = {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}
 
 
@@ -98,23 +106,60 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bo
     ``union_in_default``: the store's default graph already holds the union of the named
     graphs (see :func:`open_quads`), so the union needs no query option.
     """
-    screening = screen_query(request.text, request.service_allowlist)
+    screening = screened(request.text, request.service_allowlist, request.base_iri)
     try:
-        answer = store.query(request.text, **_dataset_arguments(request, screening.has_dataset, union_in_default))
+        answer = store.query(request.text, base_iri=request.base_iri, prefixes=PREFIXES,
+                             **_dataset_arguments(request, screening.has_dataset, union_in_default))
         if isinstance(answer, QueryBoolean):
             result = serialise_boolean(answer, request)
         elif isinstance(answer, QuerySolutions):
-            result = serialise_solutions(answer, request)
+            result = serialise_solutions(_in_query_order(answer, screening.star_order), request)
         else:
             result = serialise_triples(answer, request)
     except SyntaxError as err:
-        raise QuerySyntaxError(_where(str(err))) from None
+        raise QuerySyntaxError(explain(request.text, str(err), PREFIXES, request.base_iri)) from None
     except (ValueError, RuntimeError, OSError) as err:
         raise BadRequestError(f"the query could not be evaluated: {err}") from None
     if request.gzip and len(result.body) >= GZIP_MIN_BYTES:
         # compressed here, in the worker, so the web process's one interpreter stays free
         result = dataclasses.replace(result, body=gzip.compress(result.body, GZIP_LEVEL, mtime=0), encoding="gzip")
     return dataclasses.replace(result, form=screening.form)
+
+
+#: Queries up to this long are screened once per worker and remembered (clients repeat
+#: theirs); a longer one is screened each time rather than held in memory.
+SCREEN_CACHE_CHARS = 8192
+
+
+def screened(text: str, allowlist: tuple[str, ...], base: str | None) -> Screening:
+    """:func:`screen_query` with the predeclared prefixes, remembered per distinct short query."""
+    if len(text) > SCREEN_CACHE_CHARS:
+        return screen_query(text, allowlist, base, PREFIXES)
+    return _screened(text, allowlist, base)
+
+
+@lru_cache(maxsize=512)
+def _screened(text: str, allowlist: tuple[str, ...], base: str | None) -> Screening:
+    return screen_query(text, allowlist, base, PREFIXES)
+
+
+class _InQueryOrder:
+    """A ``SELECT *`` answer with its variables in the query's order (pyoxigraph sorts them)."""
+
+    def __init__(self, answer: QuerySolutions, order: tuple[str, ...]):
+        rank = {name: i for i, name in enumerate(order)}
+        engine = answer.variables
+        positions = sorted(range(len(engine)), key=lambda i: (rank.get(engine[i].value, len(rank)), i))
+        self.variables = [engine[i] for i in positions]
+        self._answer, self._positions = answer, positions
+
+    def __iter__(self):
+        positions = self._positions
+        return (tuple(solution[i] for i in positions) for solution in self._answer)
+
+
+def _in_query_order(answer: QuerySolutions, order: tuple[str, ...] | None):
+    return answer if not order else _InQueryOrder(answer, order)
 
 
 def _dataset_arguments(request: QueryRequest, query_has_from: bool, union_in_default: bool) -> dict:
@@ -124,11 +169,6 @@ def _dataset_arguments(request: QueryRequest, query_has_from: bool, union_in_def
         return {}  # the query's own FROM / FROM NAMED
     return {"default_graph": [NamedNode(g) for g in request.default_graphs or ()],
             "named_graphs": [NamedNode(g) for g in request.named_graphs or ()]}
-
-
-def _where(message: str) -> str:
-    """``error at 1:26: expected X`` -> ``line 1, column 26: expected X``."""
-    return _WHERE.sub(lambda m: f"line {m.group(1)}, column {m.group(2)}: ", message)
 
 
 def _results_format(request: QueryRequest, what: str = "solutions") -> QueryResultsFormat:
@@ -177,7 +217,7 @@ def serialise_triples(answer, request: QueryRequest) -> QueryResult:
     truncated = len(triples) > request.max_rows
     triples = triples[:request.max_rows]
     prefixes = _used_prefixes(triples) if fmt in _PRETTY_RDF else None
-    body = pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes)
+    body = serialize_rdf(triples, fmt, prefixes)
     return QueryResult(body, request.graph_media_type, len(triples), truncated)
 
 

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from flask import current_app
 
 from govgraph.errors import NoReleaseError
+from govgraph.jsonld import serialize as serialize_rdf
 from govgraph.namespaces import PREFIXES
 from govgraph.release import Release, newest_release
 
@@ -236,7 +237,7 @@ def serialize(found: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
     prefixes = None
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         prefixes = used_prefixes(found)
-    return ox.serialize(found, format=rdf_format, prefixes=prefixes)
+    return serialize_rdf(found, rdf_format, prefixes)  # JSON-LD compacted with the published context
 
 
 def used_prefixes(found) -> dict[str, str]:

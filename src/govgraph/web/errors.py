@@ -8,10 +8,12 @@ True
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from govgraph.errors import GovGraphError, RateLimitedError, QueryTimeoutError
+from govgraph.errors import BadRequestError, GovGraphError, RateLimitedError, QueryTimeoutError
 
 
 def error_body(status: int, error: str, detail: str) -> dict:
@@ -58,7 +60,28 @@ def _on_http_error(err: HTTPException):
     return _respond(err.code or 500, (err.name or "error").lower(), err.description or "", headers)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def refuse_malformed_path() -> None:
+    """400 for a path no route can mean, before any route sees it: bytes that are not UTF-8
+    once percent-decoded (overlong forms such as ``%c0%ae``, lone surrogates, stray bytes),
+    control characters (NUL...), or a ``%`` that starts no escape. Run before every request."""
+    environ = request.environ
+    try:
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise BadRequestError("the path is not valid UTF-8 once percent-decoded") from None
+    if _CONTROL.search(path):
+        raise BadRequestError("the path holds a control character (such as NUL)")
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    if "%" in raw and _BAD_ESCAPE.search(raw.split("?", 1)[0]):
+        raise BadRequestError("the path holds a '%' that starts no percent-escape (write '%25' for '%')")
+
+
 def register(app: Flask) -> None:
-    """Install the handlers that turn errors into the JSON shape."""
+    """Install the handlers that turn errors into the JSON shape, and the path check."""
     app.register_error_handler(GovGraphError, _on_govgraph_error)
     app.register_error_handler(HTTPException, _on_http_error)
+    app.before_request(refuse_malformed_path)

@@ -2,6 +2,7 @@
 
 - ``/-/health``: 200 JSON with the release id when a query worker answers ``ASK {}``;
 - ``/-/version``: the release manifest's identity and the software versions;
+- ``/context.jsonld``: the JSON-LD context (the project's prefixes) of every JSON-LD answer;
 - ``/-/metrics``: Prometheus text (prometheus_client), requests by route and status,
   latency, query timeouts, rejections, rate-limited requests, the worker pool;
 - the per-client rate limit (429 + Retry-After) and the request clock, for every route
@@ -15,6 +16,7 @@ blueprint by the publishing work (a separate route function).
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -22,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 
 import govgraph
 from govgraph.errors import QueryTimeoutError, RateLimitedError, StoreUnavailableError
+from govgraph.jsonld import CONTEXT, CONTEXT_PATH
 from govgraph.web.ratelimit import RateLimiter
 
 bp = Blueprint("meta", __name__)
@@ -166,6 +169,16 @@ def robots():
     response = Response(ROBOTS, content_type="text/plain; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.route(CONTEXT_PATH)
+def jsonld_context():
+    """The JSON-LD context every JSON-LD answer embeds: the project's prefixes."""
+    body = json.dumps(CONTEXT, indent=2, ensure_ascii=False) + "\n"
+    response = Response(body, content_type="application/ld+json; charset=utf-8")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/-/metrics")

@@ -125,7 +125,7 @@ def _browse_response(html: str, vary_language: bool = False) -> Response:
 def thing(kind: str, key: str):
     """The IRI of a thing: 303 to the document about it."""
     stem, fmt = split_suffix(key, DOC_FORMATS)
-    iri = ox.NamedNode(_base() + f"id/{kind}/{stem}")
+    iri = _thing_iri(kind, stem)
     if not about.exists(about.release_store(), iri):
         return _not_found(kind, iri.value)
     target = f"/doc/{kind}/{stem}" + ("." + fmt.extension if fmt else "")
@@ -140,7 +140,7 @@ def thing(kind: str, key: str):
 def document(kind: str, key: str):
     """The document about ``/id/{kind}/{key}``, in the negotiated format."""
     stem, suffix_format = split_suffix(key, DOC_FORMATS)
-    iri = ox.NamedNode(_base() + f"id/{kind}/{stem}")
+    iri = _thing_iri(kind, stem)
     store = about.release_store()
     if not about.exists(store, iri):
         return _not_found(kind, iri.value)
@@ -286,6 +286,15 @@ def _ontology_html(release, found: list[ox.Triple]) -> str:
 
 def _base() -> str:
     return current_app.config["GOVGRAPH_SETTINGS"].base_iri
+
+
+def _thing_iri(kind: str, key: str) -> ox.NamedNode:
+    """The IRI ``/id/{kind}/{key}`` names; 404 when the path cannot be an IRI at all (a space,
+    a quote, a ``%`` that starts no escape...): no thing of the release has such an IRI."""
+    try:
+        return ox.NamedNode(_base() + f"id/{kind}/{key}")
+    except ValueError:
+        raise NotFoundError(f"no resource at /id/{kind}/{key}: that path is not part of a valid IRI") from None
 
 
 def _negotiate(formats: list[Format]) -> Format:

@@ -3,8 +3,10 @@
 It states the endpoint, the language, every result format, the features (the default graph
 is the union of the named graphs; basic federated query only when the SERVICE allow-list is
 not empty), the default dataset with each named graph and its size, a link to the VoID
-description, and the limits, with govgraph's own service terms (namespace
-:data:`GGSVC`, documented in docs/endpoint.md).
+description, the limits, with govgraph's own service terms (namespace :data:`GGSVC`,
+documented in docs/endpoint.md), and the prefixes every query may use without declaring
+them, in SHACL's vocabulary for prefix declarations (``sh:declare`` of an ``sh:prefix`` and
+an ``sh:namespace``), as SHACL-SPARQL and the Wikidata Query Service's users know it.
 
 >>> from govgraph.config import Settings
 >>> sizes = (3, {"https://w3id.org/govgraph/graph/data": 3})
@@ -14,6 +16,8 @@ description, and the limits, with govgraph's own service terms (namespace
 True
 >>> '<https://w3id.org/govgraph/def/service#maxRows> "10000"' in body
 True
+>>> '<http://www.w3.org/ns/shacl#prefix> "gg"' in body
+True
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from govgraph.config import MAX_REQUEST_LINE
+from govgraph.jsonld import serialize
 from govgraph.namespaces import PREFIXES
 from govgraph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
 
 #: govgraph's service terms: maxRows, queryTimeout (seconds), maxRequestBytes,
 #: maxRequestLineBytes (the longest GET), rateLimit, rateWindow.
 GGSVC = PREFIXES["gg"].removesuffix("def#") + "def/service#"
-_SD, _VOID, _RDF, _RDFS, _XSD = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd"))
+_SD, _VOID, _RDF, _RDFS, _XSD, _SH = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd", "sh"))
 _TYPE = NamedNode(_RDF + "type")
 
 
@@ -47,9 +52,21 @@ def describe_service(root: str, sizes: tuple[int, dict[str, int]], settings,
         triples.append(_sd(service, "feature", NamedNode(_SD + "BasicFederatedQuery")))
     triples += [_sd(service, "resultFormat", NamedNode(W3C_FORMAT_IRIS[f.name]))
                 for f in RESULT_FORMATS + GRAPH_FORMATS]
-    triples += _limits(service, settings) + _dataset(dataset, sizes)
-    return pyoxigraph.serialize(triples, format=rdf_format,
-                                prefixes={"sd": _SD, "void": _VOID, "rdfs": _RDFS, "ggsvc": GGSVC})
+    triples += _limits(service, settings) + _dataset(dataset, sizes) + _prefixes(service)
+    return serialize(triples, rdf_format, {"sd": _SD, "void": _VOID, "rdfs": _RDFS, "sh": _SH, "ggsvc": GGSVC})
+
+
+def _prefixes(service: BlankNode) -> list[Triple]:
+    """``sh:declare [ sh:prefix "gg" ; sh:namespace "https://..."^^xsd:anyURI ]`` per predeclared prefix."""
+    triples = []
+    for prefix, namespace in PREFIXES.items():
+        declaration = BlankNode(f"prefix-{prefix}")
+        triples += [Triple(service, NamedNode(_SH + "declare"), declaration),
+                    Triple(declaration, _TYPE, NamedNode(_SH + "PrefixDeclaration")),
+                    Triple(declaration, NamedNode(_SH + "prefix"), Literal(prefix)),
+                    Triple(declaration, NamedNode(_SH + "namespace"),
+                            Literal(namespace, datatype=NamedNode(_XSD + "anyURI")))]
+    return triples
 
 
 def _sd(subject, term: str, value) -> Triple:

@@ -2,7 +2,10 @@
 
 GET ``?query=``, POST form-encoded, POST ``application/sparql-query``; ``default-graph-uri``
 and ``named-graph-uri``; ``format=`` / ``output=`` for URL-only clients; a Service
-Description on a bare GET. Updates are refused (403): the data changes by release. Every
+Description on a bare GET (and HEAD). Queries are UTF-8, as the protocol requires: a body
+declared in another charset is refused (415), bytes that are not UTF-8 too (400). Relative
+IRIs in a query resolve against the endpoint's IRI (``public_url`` + ``sparql``, else the
+request's own URL root, as the trusted proxies give it). Updates are refused (403): the data changes by release. Every
 query is screened (:mod:`govgraph.store.guard`) in its worker before the engine sees it
 (so a costly screen is bounded by the deadline and never stalls this process); the answer
 states the row cap in ``X-GovGraph-Row-Limit`` (``X-GovGraph-Truncated: true`` when cut).
@@ -26,6 +29,7 @@ import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph
 from flask import Blueprint, Response, current_app, g, redirect, request
@@ -71,7 +75,7 @@ def sparql():
 def _answer() -> Response:
     params = _read_request()
     if params.query is None:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return _service_description(params.format)
         raise BadRequestError("no query: send it as 'query' (form or URL) or as an application/sparql-query body")
     if not params.query.strip():
@@ -80,7 +84,8 @@ def _answer() -> Response:
     results, graph = _choose_formats(params.format)
     query = QueryRequest(params.query, results and results.media_type, graph and graph.media_type,
                          params.default_graphs, params.named_graphs, settings.service_allowlist, settings.max_rows,
-                         gzip=_takes_gzip(request.headers.get("Accept-Encoding", "")))
+                         gzip=_takes_gzip(request.headers.get("Accept-Encoding", "")),
+                         base_iri=endpoint_iri(settings))
     store = _store()
     cacheable = request.method in ("GET", "HEAD") and getattr(store, "fixed_by_release", False)
     etag = answer_etag(query, store.release) if cacheable else None
@@ -105,6 +110,8 @@ def _read_request() -> ProtocolRequest:
         if mimetype == _UPDATE:
             raise ReadOnlyError(READ_ONLY)
         if mimetype == _FORM:
+            _refuse_other_charsets()
+            request.get_data(cache=True)  # kept: the form is parsed from it, and it may be checked
             args = _merged(request.args, request.form)
         elif mimetype != _DIRECT:
             raise UnsupportedMediaTypeError(
@@ -112,6 +119,9 @@ def _read_request() -> ProtocolRequest:
     if "update" in args:
         raise ReadOnlyError(READ_ONLY)
     queries = args.getlist("query")
+    if any("%" in q or "\ufffd" in q for q in queries):  # werkzeug keeps bytes that are not UTF-8 as
+        # "%FF" (or U+FFFD): a query that shows either is checked against what was sent
+        _refuse_invalid_utf8(request.query_string, request.get_data(cache=True) if request.mimetype == _FORM else b"")
     if request.method == "POST" and request.mimetype == _DIRECT:
         queries.append(_body_text())
     if len(queries) > 1:
@@ -131,12 +141,59 @@ def _merged(*multidicts):
     return merged
 
 
+_UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}  # ASCII text is UTF-8 text
+
+
+def _refuse_other_charsets() -> None:
+    """415 for a body declared in a charset other than UTF-8 (the protocol's only one)."""
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.strip().lower() not in _UTF8:
+        raise UnsupportedMediaTypeError(f"the body is declared as charset={charset}, but the SPARQL protocol "
+                                        "takes queries in UTF-8 only: send it as UTF-8 (charset=utf-8)")
+
+
 def _body_text() -> str:
-    charset = request.mimetype_params.get("charset", "utf-8")
+    _refuse_other_charsets()
+    body = request.get_data(cache=True)
     try:
-        return request.get_data(cache=True).decode(charset)
-    except (UnicodeDecodeError, LookupError):
-        raise BadRequestError(f"the query body is not valid {charset} text") from None
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadRequestError(f"the query body is not valid UTF-8 (byte 0x{body[err.start]:02x} at offset "
+                              f"{err.start}); the SPARQL protocol takes queries in UTF-8 only") from None
+
+
+def _refuse_invalid_utf8(*encoded: bytes) -> None:
+    """400 if percent-encoded ``encoded`` (URL query string, form body) decodes to bytes that
+    are not UTF-8 (werkzeug would have replaced them with U+FFFD and run a different query)."""
+    for raw in encoded:
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequestError("the query is not valid UTF-8 once percent-decoded; the SPARQL protocol "
+                                  "takes queries in UTF-8 only") from None
+
+
+def endpoint_iri(settings) -> str:
+    """The endpoint's own IRI: ``public_url`` + ``sparql``, else the request's URL root (which
+    the trusted proxies' X-Forwarded-* headers set) + ``sparql``; 400 if the Host header
+    makes no IRI of it."""
+    return _checked_iri((settings.public_url or request.url_root).rstrip("/") + "/sparql")
+
+
+@lru_cache(maxsize=64)
+def _checked_iri(iri: str) -> str:
+    """``iri`` if it is a valid IRI (checked once per distinct value: clients repeat their Host).
+
+    >>> _checked_iri("http://a b/sparql")
+    Traceback (most recent call last):
+    ...
+    govgraph.errors.BadRequestError: the Host header makes no valid IRI of the endpoint: 'http://a b/sparql'
+    """
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        raise BadRequestError(f"the Host header makes no valid IRI of the endpoint: {iri!r}") from None
+    return iri
 
 
 def _graph_iris(args, name: str) -> tuple[str, ...] | None:
@@ -229,7 +286,7 @@ def answer_etag(query: QueryRequest, release) -> str | None:
     if release is None or _VOLATILE.search(query.text):
         return None
     key = repr((query.text, query.results_media_type, query.graph_media_type, query.default_graphs,
-                query.named_graphs, sorted(query.service_allowlist), query.max_rows))
+                query.named_graphs, sorted(query.service_allowlist), query.max_rows, query.base_iri))
     return f"{release.id}-{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"
 
 
@@ -264,7 +321,7 @@ def _service_description(fmt: str | None) -> Response:
     if chosen.name == "html":
         return redirect("/", code=303)  # the query page is the human description
     settings = current_app.config["GOVGRAPH_SETTINGS"]
-    root = (settings.public_url or request.url_root).rstrip("/")
+    root = endpoint_iri(settings).removesuffix("/sparql")
     body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format)
     response = Response(body, content_type=chosen.content_type)
     response.vary.add("Accept")
