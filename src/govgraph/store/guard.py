@@ -34,6 +34,8 @@ govgraph.errors.BadRequestError: SERVICE <http://127.0.0.1:7878/query> is refuse
 ('http://127.0.0.1:7878/query',)
 >>> screen_query("SELECT * { ?zeta ?alpha $mid . ?zeta ?p ?b }").star_order
 ('zeta', 'alpha', 'mid', 'p', 'b')
+>>> screen_query("PREFIX a: <http://a/> ASK { a:x b:y c:z }", predeclared={"a": "x:", "b": "y:"}).predeclared_used
+('b',)
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class Screening:
     services: tuple[str, ...]  # allowed SERVICE / LOAD targets it names
     depth: int                 # deepest bracket nesting
     star_order: tuple[str, ...] | None = None  # SELECT *: variable names in order of appearance
+    predeclared_used: tuple[str, ...] = ()  # predeclared prefixes the query uses without declaring
 
 
 def tokenize(text: str) -> list[Token]:
@@ -137,13 +140,16 @@ def _screen(tokens: list[Token], depth: int, allowlist: tuple[str, ...],
     operation = first_operation(tokens)
     if operation in _UPDATES:
         raise ReadOnlyError(f"{READ_ONLY} ({operation} is an update operation)")
-    prefixes, base = prologue(tokens, *context)
-    services = tuple(_check_target(call, target, prefixes, base, allowlist)
+    base, predeclared = context
+    declared, base = prologue(tokens, base)
+    services = tuple(_check_target(call, target, {**predeclared, **declared}, base, allowlist)
                      for call, target in _calls(tokens))
     words = [t.text.upper() for t in tokens if t.kind == "word"]
     form = next((w for w in words if w in _FORMS), None)
     star = _star_order(tokens) if operation == "SELECT" else None
-    return Screening(form, "FROM" in words, services, depth, star)
+    used = dict.fromkeys(t.text.split(":", 1)[0] for t in tokens if t.kind == "pname")
+    needed = tuple(p for p in used if p in predeclared and p not in declared)
+    return Screening(form, "FROM" in words, services, depth, star, needed)
 
 
 def _star_order(tokens: list[Token]) -> tuple[str, ...] | None:

@@ -65,6 +65,9 @@ def explain(text: str, message: str, predeclared: dict[str, str] | None = None, 
         start = text.rfind("<", 0, engine_at)
         return f"{_where(text, max(start, 0))}: invalid IRI `{_shown(text[start:engine_at])}`"
     start, end = _offending(text, tokens, predeclared, base)
+    undeclared = _undeclared(tokens, base, predeclared)
+    if undeclared is not None and undeclared.start <= start:  # the engine did not always say so
+        return _undeclared_message(text, undeclared, predeclared)
     detail = f"{_where(text, start)}: " + (f"unexpected `{_shown(text[start:end])}`" if end > start
                                            else "unexpected end of query")
     punctuation = [i[1:-1].replace('\\"', '"') for i in items if i.startswith('"')]

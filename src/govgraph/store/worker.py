@@ -108,7 +108,9 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bo
     """
     screening = screened(request.text, request.service_allowlist, request.base_iri)
     try:
-        answer = store.query(request.text, base_iri=request.base_iri, prefixes=PREFIXES,
+        # only the prefixes the query needs: passing all 42 cost 26 us a query
+        prefixes = {p: PREFIXES[p] for p in screening.predeclared_used} or None
+        answer = store.query(request.text, base_iri=request.base_iri, prefixes=prefixes,
                              **_dataset_arguments(request, screening.has_dataset, union_in_default))
         if isinstance(answer, QueryBoolean):
             result = serialise_boolean(answer, request)
