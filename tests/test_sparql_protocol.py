@@ -139,6 +139,15 @@ def test_w3c_bad_query_non_utf8(endpoint):
     assert requests.get(endpoint, params={"query": "ASK { FILTER('100%' != '%FF') }"}).json()["boolean"] is True
 
 
+def test_a_form_declared_in_another_charset_is_refused_unless_it_is_plain_ascii(endpoint):
+    """Form bodies are percent-encoded ASCII: one without escapes of non-ASCII bytes means the
+    same in any charset it declares (old HTTP clients declare ISO-8859-1), so it is served."""
+    latin1 = {"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1", "Accept": JSON_RESULTS}
+    assert requests.post(endpoint, data=b"query=ASK%20%7B%7D", headers=latin1).json()["boolean"] is True
+    assert "UTF-8" in error(requests.post(endpoint, data=b"query=ASK%20%7B%20FILTER(%22%E9%22)%20%7D",
+                                          headers=latin1), 415)["detail"]
+
+
 def test_head_on_the_bare_endpoint_is_the_service_description_without_a_body(endpoint):
     got = requests.get(endpoint, headers={"Accept": "text/turtle"})
     head = requests.head(endpoint, headers={"Accept": "text/turtle"})

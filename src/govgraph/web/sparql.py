@@ -110,8 +110,9 @@ def _read_request() -> ProtocolRequest:
         if mimetype == _UPDATE:
             raise ReadOnlyError(READ_ONLY)
         if mimetype == _FORM:
-            _refuse_other_charsets()
-            request.get_data(cache=True)  # kept: the form is parsed from it, and it may be checked
+            body = request.get_data(cache=True)  # kept: the form is parsed from it, and it may be checked
+            if _NOT_ASCII.search(body):  # a form of ASCII means the same in any charset it declares
+                _refuse_other_charsets()
             args = _merged(request.args, request.form)
         elif mimetype != _DIRECT:
             raise UnsupportedMediaTypeError(
@@ -142,6 +143,7 @@ def _merged(*multidicts):
 
 
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}  # ASCII text is UTF-8 text
+_NOT_ASCII = re.compile(rb"%[89A-Fa-f][0-9A-Fa-f]|[\x80-\xff]")  # escapes or bytes of non-ASCII text
 
 
 def _refuse_other_charsets() -> None:
