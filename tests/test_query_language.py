@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -126,6 +127,33 @@ def test_an_unfinished_query_says_what_may_come_next(store):
 
 def test_a_rule_beyond_syntax_keeps_the_engines_sentence(store):
     assert "variable that is unbound" in syntax_error(store, "SELECT ?x (COUNT(*) AS ?c) { ?x ?p ?o }")
+
+
+def test_every_broken_query_gets_a_readable_error_and_nothing_else(store):
+    """Seeded mutations of the example queries (a token dropped, doubled or replaced): each
+    answer is an answer or a typed error whose detail says where, never another exception."""
+    from govgraph.store.guard import tokenize
+    from govgraph.web.ui import examples_dir, load_examples
+
+    rng = random.Random(6)
+    queries = [e.text for e in load_examples(examples_dir(None))]
+    assert queries
+    explained = 0
+    for _ in range(300):
+        text = rng.choice(queries)
+        token = rng.choice(tokenize(text))
+        end = token.start + len(token.text)
+        replacement = rng.choice(["", token.text * 2, "}", "(", "?", "<", "'", "foo:x", ".", "SELECT"])
+        broken = text[:token.start] + replacement + text[end:]
+        try:
+            run(store, broken)
+        except QuerySyntaxError as err:
+            explained += 1
+            assert err.detail.startswith(("line ", "undeclared prefix `")), err.detail
+            assert "[_]" not in err.detail and "\\u{" not in err.detail
+        except BadRequestError:
+            pass
+    assert explained > 100
 
 
 # --- SELECT * ---------------------------------------------------------------------------------

@@ -69,3 +69,20 @@ def test_errors_and_screening(front):
     assert requests.get(front + "/sparql", params={"query": "SELECT * {"}).status_code == 400
     refused = requests.get(front + "/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { } }"})
     assert refused.status_code == 400 and "refused" in refused.json()["detail"]
+
+
+def test_the_remote_means_what_the_embedded_store_means(front, server):
+    """Predeclared prefixes, the endpoint as base IRI, SELECT * in query order, readable
+    answers: the query leaves with a one-line prologue, so both stores agree."""
+    for query in ("SELECT * { ?s a owl:Class ; rdfs:label ?label } ORDER BY ?s ?label LIMIT 3",
+                  "CONSTRUCT { <s> <p> ggstate:MEX } WHERE {}"):
+        answers = [requests.get(url + "/sparql", params={"query": query},
+                                headers={"Accept": "application/sparql-results+json, application/n-triples"})
+                   for url in (front, server)]
+        assert [a.status_code for a in answers] == [200, 200], answers[0].text
+        remote, embedded = (a.text.replace(url, "") for a, url in zip(answers, (front, server)))
+        assert remote == embedded
+    vars_ = requests.get(front + "/sparql", params={"query": "SELECT * { ?zeta a owl:Class } LIMIT 1"}).json()
+    assert vars_["head"]["vars"] == ["zeta"]
+    star = requests.get(front + "/sparql", params={"query": "SELECT * { ?z a ?a } LIMIT 1"}).json()
+    assert star["head"]["vars"] == ["z", "a"]

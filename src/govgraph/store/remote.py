@@ -26,7 +26,7 @@ from govgraph.release import Release, list_releases
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import PREFIXES
 from govgraph.store.guard import prologue, screen_query, tokenize
-from govgraph.store.worker import serialise_boolean, serialise_solutions, serialise_triples
+from govgraph.store.worker import in_query_order, serialise_boolean, serialise_solutions, serialise_triples
 
 _JSON = "application/sparql-results+json"
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -59,7 +59,7 @@ class RemoteStore:
             raise QuerySyntaxError(response.text[:500])
         if response.status_code != 200:
             raise StoreUnavailableError(f"the remote store answered {response.status_code}: {response.text[:300]}")
-        return dataclasses.replace(_reserialise(response, request), form=screening.form)
+        return dataclasses.replace(_reserialise(response, request, screening.star_order), form=screening.form)
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
@@ -93,7 +93,7 @@ def with_prologue(text: str, base: str | None) -> str:
     return " ".join(lines + [text])
 
 
-def _reserialise(response: requests.Response, request: QueryRequest) -> QueryResult:
+def _reserialise(response: requests.Response, request: QueryRequest, star_order=None) -> QueryResult:
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     if media_type == "application/n-triples":
         triples = (q.triple for q in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
@@ -101,7 +101,7 @@ def _reserialise(response: requests.Response, request: QueryRequest) -> QueryRes
     answer = pyoxigraph.parse_query_results(response.content, format=pyoxigraph.QueryResultsFormat.JSON)
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return serialise_boolean(answer, request)
-    return serialise_solutions(answer, request)
+    return serialise_solutions(in_query_order(answer, star_order), request)
 
 
 def _describe_remote(url: str, settings: Settings) -> Release:

@@ -61,9 +61,9 @@ def explain(text: str, message: str, predeclared: dict[str, str] | None = None, 
     engine_at = min(_offset(text, line, column), len(text))
     if sentences:  # a rule of the grammar beyond syntax (an unbound variable in SELECT...)
         return f"{_where(text, engine_at)}: {'; '.join(sentences)}"
-    if "IRI parsing failed" in items:  # the engine reads to the closing '>', then checks the IRI
-        start = text.rfind("<", 0, engine_at)
-        return f"{_where(text, max(start, 0))}: invalid IRI `{_shown(text[start:engine_at])}`"
+    iri_start = text.rfind("<", 0, engine_at)
+    if "IRI parsing failed" in items and iri_start >= 0:  # the engine reads to the closing '>', then checks
+        return f"{_where(text, iri_start)}: invalid IRI `{_shown(text[iri_start:engine_at])}`"
     start, end = _offending(text, tokens, predeclared, base)
     undeclared = _undeclared(tokens, base, predeclared)
     if undeclared is not None and undeclared.start <= start:  # the engine did not always say so

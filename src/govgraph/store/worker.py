@@ -45,8 +45,8 @@ from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResult
                         RdfFormat)
 
 from govgraph.errors import BadRequestError, GovGraphError, NotAcceptableError, NoReleaseError, QuerySyntaxError
-from govgraph.namespaces import PREFIXES
 from govgraph.jsonld import serialize as serialize_rdf
+from govgraph.namespaces import PREFIXES
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import Screening, screen_query
 from govgraph.store.syntax import explain
@@ -115,7 +115,7 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bo
         if isinstance(answer, QueryBoolean):
             result = serialise_boolean(answer, request)
         elif isinstance(answer, QuerySolutions):
-            result = serialise_solutions(_in_query_order(answer, screening.star_order), request)
+            result = serialise_solutions(in_query_order(answer, screening.star_order), request)
         else:
             result = serialise_triples(answer, request)
     except SyntaxError as err:
@@ -145,14 +145,11 @@ def _screened(text: str, allowlist: tuple[str, ...], base: str | None) -> Screen
     return screen_query(text, allowlist, base, PREFIXES)
 
 
-class _InQueryOrder:
-    """A ``SELECT *`` answer with its variables in the query's order (pyoxigraph sorts them)."""
+class _Reordered:
+    """Solutions with their variables in another order (a view: rows are read as they come)."""
 
-    def __init__(self, answer: QuerySolutions, order: tuple[str, ...]):
-        rank = {name: i for i, name in enumerate(order)}
-        engine = answer.variables
-        positions = sorted(range(len(engine)), key=lambda i: (rank.get(engine[i].value, len(rank)), i))
-        self.variables = [engine[i] for i in positions]
+    def __init__(self, answer: QuerySolutions, positions: list[int]):
+        self.variables = [answer.variables[i] for i in positions]
         self._answer, self._positions = answer, positions
 
     def __iter__(self):
@@ -160,8 +157,15 @@ class _InQueryOrder:
         return (tuple(solution[i] for i in positions) for solution in self._answer)
 
 
-def _in_query_order(answer: QuerySolutions, order: tuple[str, ...] | None):
-    return answer if not order else _InQueryOrder(answer, order)
+def in_query_order(answer: QuerySolutions, order: tuple[str, ...] | None):
+    """``answer`` with its variables in ``order`` (a ``SELECT *``'s order of appearance;
+    pyoxigraph sorts them by name); unchanged when ``order`` is None or already the engine's."""
+    if not order:
+        return answer
+    rank = {name: i for i, name in enumerate(order)}
+    engine = answer.variables
+    positions = sorted(range(len(engine)), key=lambda i: (rank.get(engine[i].value, len(rank)), i))
+    return answer if positions == list(range(len(engine))) else _Reordered(answer, positions)
 
 
 def _dataset_arguments(request: QueryRequest, query_has_from: bool, union_in_default: bool) -> dict:
