@@ -1,5 +1,7 @@
 """One error shape for the whole web layer: JSON ``{"error", "status", "detail"}``, or the same
-three fields as an HTML page for a client that prefers HTML to JSON (a browser).
+three fields as an HTML page for a client that prefers HTML to JSON (a browser). A path that
+no route can mean (not UTF-8, a control character, a broken ``%`` escape) is refused here
+with 400 before any route sees it.
 
 >>> body = error_body(404, "not found", "no resource at /id/state/XXX")
 >>> body == {"error": "not found", "status": 404, "detail": "no resource at /id/state/XXX"}
