@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,81 @@ def test_oxigraph_server_federates_with_govgraph(server, oxigraph_peer):
 def test_rdflib_federates_with_govgraph(server):
     rows = rdflib.Graph().query(LABELS.format(service=f"SERVICE <{server}/sparql>"))
     assert {(str(row.s), str(row.label)) for row in rows} == direct_answer(server)
+
+
+# --- at the default limits ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def default_server(server_factory) -> str:
+    """govgraph serve with every limit at its default (the shared ``server`` has no budget)."""
+    return server_factory()[1]
+
+
+def _sparql_requests(server: str) -> float:
+    """/sparql requests the server has answered so far, by its metrics."""
+    text = requests.get(server + "/-/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("govgraph_http_requests_total{") and 'route="/sparql"' in line)
+
+
+def test_a_federated_count_of_everything_is_the_direct_count(default_server, oxigraph_peer):
+    """Oxigraph server fetches every triple through SERVICE and counts them itself: the whole
+    answer arrives (it was cut at 10,000 rows, silently, before the cap was in bytes)."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    direct = requests.get(default_server + "/sparql", params={"query": count}).json()
+    federated = requests.post(
+        oxigraph_peer + "/query", data={"query": count.replace("{ ?s ?p ?o }", f"{{ SERVICE <{default_server}/sparql> "
+                                                                               "{ ?s ?p ?o } }")},
+        headers={"Accept": "application/sparql-results+json"}, timeout=120)
+    assert federated.status_code == 200, federated.text[:500]
+    n = int(federated.json()["results"]["bindings"][0]["n"]["value"])
+    assert n == int(direct["results"]["bindings"][0]["n"]["value"]) > 10_000
+
+
+def test_rdflib_bind_join_of_249_rows_is_not_rate_limited(default_server):
+    """rdflib's SERVICE sends one request per local row: 249 requests in a few seconds, which
+    the old limit (120 requests a minute) refused from the 111th on. A budget of query time
+    lets them through: each costs a millisecond or two."""
+    subjects = requests.get(default_server + "/sparql", params={
+        "query": "SELECT DISTINCT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s LIMIT 249"})
+    iris = [row["s"]["value"] for row in subjects.json()["results"]["bindings"]]
+    assert len(iris) == 249
+    local = rdflib.Graph()
+    for i, iri in enumerate(iris):
+        local.add((rdflib.URIRef(f"urn:x:row{i}"), rdflib.URIRef("urn:x:about"), rdflib.URIRef(iri)))
+    before, started = _sparql_requests(default_server), time.monotonic()
+    rows = local.query(f"SELECT ?s ?label WHERE {{ ?row <urn:x:about> ?s . SERVICE <{default_server}/sparql> "
+                       "{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } }")
+    found = {(str(row.s), str(row.label)) for row in rows}
+    sent = _sparql_requests(default_server) - before
+    print(f"\nrdflib: {sent:.0f} requests in {time.monotonic() - started:.1f} s; budget left after them: "
+          f"{requests.get(default_server + '/sparql', params={'query': 'ASK {}'}).headers['RateLimit']}")
+    assert sent >= 249, "one request per local row"
+    values = " ".join(f"<{iri}>" for iri in iris)
+    direct = requests.post(default_server + "/sparql", data={"query": (
+        f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")})
+    assert found == {(b["s"]["value"], b["label"]["value"]) for b in direct.json()["results"]["bindings"]}
+    assert 'govgraph_rate_limited_total 0.0' in requests.get(default_server + "/-/metrics").text
+
+
+def test_past_the_result_cap_a_federating_engine_gets_an_error_not_a_smaller_count(server_factory, oxigraph_peer):
+    """With a cap of 20,000 bytes the whole graph cannot come back: Oxigraph server reports
+    govgraph's 422 and its explanation, never a count of the part that fitted."""
+    capped = server_factory({"GOVGRAPH_MAX_RESULT_BYTES": "20000"})[1]
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{capped}/sparql> {{ ?s ?p ?o }} }}"
+    answer = requests.post(oxigraph_peer + "/query", data={"query": query},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=120)
+    # Oxigraph server sends its 200 before evaluating, then breaks the JSON off with the error
+    assert answer.status_code != 200 or not _is_json(answer.text), answer.text[:300]
+    assert "422" in answer.text and "result too large" in answer.text and "LIMIT" in answer.text
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
 """Bounded work, against real servers started with other settings: the deadline kills and
-replaces the worker, a cheap query is not held up by two runaways, the rate limit answers
-429, and SERVICE/LOAD reach only allow-listed targets (a real Oxigraph server on loopback).
+replaces the worker, a cheap query is not held up by two runaways, an answer past the
+result-size cap is an error (never cut), a client past its budget of query time gets 429 on
+/sparql and everything else as before, and SERVICE/LOAD reach only allow-listed targets (a
+real Oxigraph server on loopback).
 
 The latencies measured here are recorded by bench/; the only time bounds asserted are
 generous ones that tell a working deadline from a missing one.
@@ -9,6 +11,7 @@ generous ones that tell a working deadline from a missing one.
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import signal
 import socket
@@ -17,6 +20,7 @@ import threading
 import time
 
 import pytest
+import rdflib
 import requests
 
 # a cross join of the data with 10^8 rows of VALUES: runs for minutes on any release
@@ -24,6 +28,8 @@ _HUNDRED = " ".join(str(i) for i in range(100))
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
            + " ".join(f"VALUES ?v{i} {{ {_HUNDRED} }}" for i in range(4)) + " }")
 CHEAP = "ASK { ?s ?p ?o }"
+SMALL_CAP = 20_000  # bytes: a few dozen rows of the graph fit, the whole graph does not
+EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
 
 
 def health(url: str) -> dict:
@@ -58,7 +64,8 @@ def pid_alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def short_deadline(server_factory):
-    return server_factory({"GOVGRAPH_QUERY_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_MAX_ROWS": "3"})
+    return server_factory({"GOVGRAPH_QUERY_TIMEOUT": "2", "GOVGRAPH_RATE_LIMIT": "0",
+                           "GOVGRAPH_MAX_RESULT_BYTES": str(SMALL_CAP)})
 
 
 def test_deadline_kills_the_worker_answers_503_and_keeps_serving(short_deadline):
@@ -81,20 +88,43 @@ def test_deadline_kills_the_worker_answers_503_and_keeps_serving(short_deadline)
     assert "govgraph_query_timeouts_total 1.0" in metrics
 
 
-@pytest.mark.parametrize("query,fmt,expected_rows", [
-    ("SELECT ?x WHERE { VALUES ?x { 1 2 3 4 5 } }", "tsv", 3),
-    ("SELECT ?x WHERE { VALUES ?x { 1 2 3 } }", "tsv", 3),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5", "ntriples", 3),
+# --- result size ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query,fmt", [
+    (EVERYTHING, "json"), (EVERYTHING, "xml"), (EVERYTHING, "csv"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "turtle"),     # written as N-Triples first, for its prefixes
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "ntriples"),   # streamed straight from the engine
+    ("DESCRIBE ?s WHERE { ?s ?p ?o }", "jsonld"),
+    ("SELECT (GROUP_CONCAT(STR(?o)) AS ?all) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }", "json"),  # 1 row
 ])
-def test_row_cap_truncates_and_says_so(short_deadline, query, fmt, expected_rows):
+def test_an_answer_past_the_cap_is_an_error_never_a_cut_answer(short_deadline, query, fmt):
+    proc, url = short_deadline
+    for encoding in ("identity", "gzip"):  # the cap is on the answer, before compression
+        response = requests.post(url + "/sparql", data={"query": query, "format": fmt},
+                                 headers={"Accept-Encoding": encoding})
+        assert response.status_code == 422, response.text[:300]
+        body = response.json()
+        assert body["error"] == "result too large" and f"{SMALL_CAP:,} bytes" in body["detail"]
+        assert all(word in body["detail"] for word in ("LIMIT", "OFFSET", "/dumps/", "GOVGRAPH_MAX_RESULT_BYTES"))
+    assert 'govgraph_rejections_total{status="422"}' in requests.get(url + "/-/metrics").text
+
+
+@pytest.mark.parametrize("query,fmt,rdflib_format,expected", [
+    ("SELECT ?x WHERE { VALUES ?x { 1 2 3 4 5 } }", "csv", None, 5),
+    (EVERYTHING + " ORDER BY ?s ?p ?o LIMIT 40", "json", None, 40),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 40", "turtle", "turtle", 40),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 40", "rdfxml", "xml", 40),
+])
+def test_an_answer_under_the_cap_comes_back_whole(short_deadline, query, fmt, rdflib_format, expected):
     proc, url = short_deadline
     response = requests.get(url + "/sparql", params={"query": query, "format": fmt})
     assert response.status_code == 200, response.text
-    assert response.headers["X-GovGraph-Row-Limit"] == "3"
-    lines = response.text.strip().splitlines()
-    assert len(lines) - (fmt == "tsv") == expected_rows
-    truncated = "LIMIT 5" in query or "5 }" in query
-    assert response.headers["X-GovGraph-Truncated"] == ("true" if truncated else "false")
+    if rdflib_format:
+        assert len(rdflib.Graph().parse(data=response.content, format=rdflib_format)) == expected
+    else:
+        media_type = response.headers["Content-Type"].split(";")[0]
+        assert len(rdflib.query.Result.parse(io.BytesIO(response.content), content_type=media_type)) == expected
+    assert not any(name.lower().startswith("x-govgraph") for name in response.headers)
 
 
 def test_stopping_the_server_stops_its_workers(server_factory):
@@ -146,18 +176,83 @@ def _timed(session: requests.Session, url: str) -> float:
     return time.perf_counter() - started
 
 
-# --- rate limit -----------------------------------------------------------------------------
+# --- budget of query time -------------------------------------------------------------------
 
-def test_rate_limit_answers_429_with_retry_after(server_factory):
-    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "5", "GOVGRAPH_RATE_WINDOW": "60"})
-    statuses = [requests.get(url + "/sparql", params={"query": CHEAP}).status_code for _ in range(5)]
-    assert statuses == [200] * 5
-    response = requests.get(url + "/sparql", params={"query": CHEAP})
-    assert response.status_code == 429
-    assert 0 < int(response.headers["Retry-After"]) <= 60
-    assert response.json()["error"] == "rate limited"
-    assert requests.get(url + "/-/health").status_code == 200, "operations routes are not limited"
-    assert "govgraph_rate_limited_total 1.0" in requests.get(url + "/-/metrics").text
+def test_cheap_queries_are_not_counted_as_requests(server_factory):
+    """A budget of 1 s of query time lets 400 cheap queries through (the old limit counted
+    requests: 120 a minute), and every answer states the budget."""
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "1", "GOVGRAPH_RATE_WINDOW": "60"})
+    session = requests.Session()
+    for i in range(400):
+        response = session.get(url + "/sparql", params={"query": f"ASK {{ ?s ?p {i} }}"})
+        assert response.status_code == 200, (i, response.text)
+    assert response.headers["RateLimit-Policy"] == '"query-time";q=1000;w=60;govgraph-unit="ms"'
+    left = int(response.headers["RateLimit"].split(";r=")[1].split(";")[0])
+    charged = _charged(url)
+    print(f"\n400 cheap queries were charged {charged * 1000:.1f} ms; {response.headers['RateLimit']}")
+    assert 0 < left < 1000 and 0 < charged < 1
+
+
+def _charged(url: str) -> float:
+    """Seconds of query time the server has charged to its clients so far."""
+    metrics = requests.get(url + "/-/metrics").text
+    return float(next(l for l in metrics.splitlines() if l.startswith("govgraph_query_time_seconds_total")).split()[1])
+
+
+def _spend(url: str, headers: dict | None = None) -> requests.Response:
+    """Spend more than a small budget: a runaway stopped at the deadline is charged in full."""
+    response = requests.post(url + "/sparql", data={"query": RUNAWAY}, headers=headers or {}, timeout=60)
+    assert response.status_code == 503, response.text
+    return response
+
+
+def _limited(response: requests.Response) -> int:
+    """The checks every 429 passes; returns its Retry-After."""
+    assert response.status_code == 429, response.text
+    wait = int(response.headers["Retry-After"])
+    assert wait > 0 and response.json()["error"] == "rate limited"
+    limit = response.headers["RateLimit"]
+    assert limit.startswith('"query-time";r=0;t=')
+    assert wait - 1 <= int(limit.rsplit("=", 1)[1]) <= wait  # Retry-After is not before the window ends
+    return wait
+
+
+def test_a_client_past_its_budget_is_refused_queries_but_served_everything_else(server_factory, release):
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0.5", "GOVGRAPH_RATE_WINDOW": "60",
+                                "GOVGRAPH_QUERY_TIMEOUT": "1"})
+    first = requests.get(url + "/sparql", params={"query": CHEAP})
+    assert first.status_code == 200
+    assert first.headers["RateLimit-Policy"] == '"query-time";q=500;w=60;govgraph-unit="ms"'
+    assert first.headers["RateLimit"].startswith('"query-time";r=')
+    spent = _spend(url)
+    assert spent.headers["RateLimit"].startswith('"query-time";r=0;t=')  # the 503 says it too
+    refused = requests.get(url + "/sparql", params={"query": CHEAP})
+    wait = _limited(refused)
+    assert 60 <= wait <= 200, "0.5-1.5 s over a budget of 0.5 s per 60 s: one to three minutes"
+    assert "127.0.0.1" in refused.json()["detail"] and "GOVGRAPH_RATE_LIMIT" in refused.json()["detail"]
+    assert _limited(requests.post(url + "/sparql", data={"query": CHEAP})) <= wait
+    served = ["/", "/?query=ASK%7B%7D", "/id/state/USA", "/doc/state/USA", "/def", "/def/service", "/graph/data",
+              "/dumps/", f"/dumps/{release.id}/", f"/dumps/{release.id}/govgraph.nt.gz", "/.well-known/void",
+              "/static/query.js", "/robots.txt", "/-/health", "/-/version", "/sparql"]  # (a bare GET: no query)
+    for path in served:
+        response = requests.get(url + path, headers={"Accept": "text/html"} if path == "/id/state/USA" else {})
+        assert response.status_code in (200, 303), (path, response.status_code, response.text[:200])
+    assert "govgraph_rate_limited_total 2.0" in requests.get(url + "/-/metrics").text
+    assert _charged(url) >= 1.0, "the runaway was charged its whole second"
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_budget(server_factory):
+    """GOVGRAPH_PROXY_HOPS=1: the client address and the public URL come from the proxy's headers."""
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0.5", "GOVGRAPH_QUERY_TIMEOUT": "1",
+                                "GOVGRAPH_PROXY_HOPS": "1"})
+    spender, other = {"X-Forwarded-For": "203.0.113.1"}, {"X-Forwarded-For": "203.0.113.2"}
+    _spend(url, spender)
+    refused = requests.get(url + "/sparql", params={"query": CHEAP}, headers=spender)
+    _limited(refused)
+    assert "203.0.113.1" in refused.json()["detail"]
+    assert requests.get(url + "/sparql", params={"query": CHEAP}, headers=other).status_code == 200
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "graph.example.org"}
+    assert _endpoint_iri(url, proxied) == "https://graph.example.org/sparql"
 
 
 def _endpoint_iri(url: str, headers: dict) -> str:
@@ -166,26 +261,12 @@ def _endpoint_iri(url: str, headers: dict) -> str:
     return line.split()[2].strip("<>")
 
 
-def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(server_factory):
-    """GOVGRAPH_PROXY_HOPS=1: the client address and the public URL come from the proxy's headers."""
-    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "3", "GOVGRAPH_PROXY_HOPS": "1"})
-    for client in ("203.0.113.1", "203.0.113.2"):
-        forwarded = {"X-Forwarded-For": client}
-        assert [requests.get(url + "/sparql", params={"query": CHEAP}, headers=forwarded).status_code
-                for _ in range(3)] == [200] * 3
-        refused = requests.get(url + "/sparql", params={"query": CHEAP}, headers=forwarded)
-        assert refused.status_code == 429 and client in refused.json()["detail"]
-    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "graph.example.org"}
-    assert _endpoint_iri(url, proxied) == "https://graph.example.org/sparql"
-
-
 def test_without_proxy_hops_forwarded_headers_are_ignored(server_factory):
-    """By default a client cannot dodge the rate limit or rewrite the endpoint IRI with X-Forwarded-*."""
-    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "3"})
-    assert "graph.example.org" not in _endpoint_iri(url, {"X-Forwarded-Host": "graph.example.org"})  # 1 of 3
-    statuses = [requests.get(url + "/sparql", params={"query": CHEAP},
-                             headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
-    assert statuses == [200, 200, 429]  # one budget: the real peer's, 127.0.0.1
+    """By default a client cannot dodge its budget or rewrite the endpoint IRI with X-Forwarded-*."""
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0.5", "GOVGRAPH_QUERY_TIMEOUT": "1"})
+    assert "graph.example.org" not in _endpoint_iri(url, {"X-Forwarded-Host": "graph.example.org"})
+    _spend(url, {"X-Forwarded-For": "203.0.113.1"})
+    _limited(requests.get(url + "/sparql", params={"query": CHEAP}, headers={"X-Forwarded-For": "203.0.113.2"}))
 
 
 # --- clients that stop half-way (slowloris) --------------------------------------------------

@@ -7,6 +7,7 @@ tests hold for any release.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 
 import pytest
@@ -219,8 +220,9 @@ def test_unsupported_content_type_is_415(endpoint, content_type):
 
 def test_body_over_the_cap_is_413(endpoint):
     padding = "#" + "x" * 1_100_000 + "\n"
-    error(requests.post(endpoint, data=(padding + "ASK {}").encode(),
-                        headers={"Content-Type": "application/sparql-query"}), 413)
+    body = error(requests.post(endpoint, data=(padding + "ASK {}").encode(),
+                               headers={"Content-Type": "application/sparql-query"}), 413)
+    assert "1,000,000 bytes" in body["detail"] and "GOVGRAPH_MAX_BODY_BYTES" in body["detail"]
 
 
 def test_get_over_the_request_line_limit_is_414_json_saying_post(endpoint):
@@ -313,12 +315,18 @@ def test_content_type_matches_the_body(endpoint):
     json.loads(response.text)
 
 
-# --- row cap --------------------------------------------------------------------------------
+# --- whole answers --------------------------------------------------------------------------
 
-def test_row_cap_is_stated_in_headers(endpoint):
-    response = requests.get(endpoint, params={"query": SELECT_ONE})
-    assert int(response.headers["X-GovGraph-Row-Limit"]) == 10_000
-    assert response.headers["X-GovGraph-Truncated"] == "false"
+@pytest.mark.parametrize("accept", [JSON_RESULTS, "application/sparql-results+xml", "text/csv"])
+def test_the_whole_graph_comes_back_whole(endpoint, accept):
+    """Under the default result-size cap, SELECT * over everything is answered in full (the
+    largest answer the graph has, in the longest format, is about a tenth of the cap)."""
+    total = count(requests.get(endpoint, params={"query": COUNT}))
+    response = requests.post(endpoint, data={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": accept})
+    assert response.status_code == 200, response.text[:300]
+    rows = rdflib.query.Result.parse(io.BytesIO(response.content), content_type=accept.split(";")[0])
+    assert len(rows) == total > 10_000
+    assert not any(name.lower().startswith("x-govgraph") for name in response.headers)
 
 
 # --- Service Description --------------------------------------------------------------------
@@ -339,8 +347,10 @@ def test_service_description_by_negotiation(endpoint, graphs, accept, rdflib_for
     assert len(set(graph.objects(service, SD.resultFormat))) == 10
     assert graph.value(service, rdflib.RDFS.seeAlso) == rdflib.URIRef(endpoint.replace("/sparql", "/.well-known/void"))
     limits = rdflib.Namespace("https://w3id.org/govgraph/def/service#")
-    assert graph.value(service, limits.maxRows).toPython() == 10_000
+    assert graph.value(service, limits.maxResultBytes).toPython() == 50_000_000
     assert graph.value(service, limits.queryTimeout).toPython() == 30
+    assert graph.value(service, limits.queryTimeBudget).toPython() == 0  # this server's budget is off
+    assert graph.value(service, limits.maxRows) is None and graph.value(service, limits.rateLimit) is None
     named = {graph.value(n, SD.name): graph.value(graph.value(n, SD.graph), VOID.triples).toPython()
              for n in graph.objects(graph.value(service, SD.defaultDataset), SD.namedGraph)}
     assert {str(k): v for k, v in named.items() if v} == graphs
@@ -380,7 +390,8 @@ def test_cors_preflight_and_simple_reads(endpoint):
     assert "Access-Control-Request-Headers" in custom["Vary"]
     read = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert read.headers["Access-Control-Allow-Origin"] == "*"
-    assert {"X-GovGraph-Row-Limit", "ETag"} <= {h.strip() for h in read.headers["Access-Control-Expose-Headers"].split(",")}
+    exposed = {h.strip() for h in read.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"RateLimit", "RateLimit-Policy", "Retry-After", "ETag"} <= exposed
 
 
 # --- conditional GET ---------------------------------------------------------------------
@@ -435,7 +446,7 @@ def test_large_answers_are_gzipped_for_clients_that_accept_gzip(endpoint):
 
 
 def test_every_service_term_of_the_description_is_defined_at_its_namespace(server, endpoint):
-    """ggsvc:maxRows and the other limits dereference: /def/service defines each, in English
+    """ggsvc:maxResultBytes and the other limits dereference: /def/service defines each, in English
     and Spanish, and its page has an anchor per term (so the term IRI lands on it)."""
     description = rdflib.Graph().parse(data=requests.get(endpoint, headers={"Accept": "text/turtle"}).text,
                                        format="turtle")

@@ -4,6 +4,7 @@ opening the newest release that works."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,17 @@ def test_govgraph_query_command(data_dir, release):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["?x", "1"]
+
+
+def test_govgraph_query_has_no_result_cap(settings, data_dir, release):
+    """The endpoint's cap protects a shared server; on one's own machine the whole answer comes
+    out, whatever GOVGRAPH_MAX_RESULT_BYTES says."""
+    done = subprocess.run([sys.executable, "-m", "govgraph", "query", "--data-dir", str(data_dir),
+                           "--format", "nt", "CONSTRUCT WHERE { ?s ?p ?o }"],
+                          capture_output=True, timeout=120, env={**os.environ, "GOVGRAPH_MAX_RESULT_BYTES": "1000"})
+    assert done.returncode == 0, done.stderr
+    counted = json.loads(run_cli_query(settings, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "json"))
+    assert done.stdout.count(b"\n") == int(counted["results"]["bindings"][0]["n"]["value"]) > 10_000
 
 
 def test_an_unusable_newest_release_is_skipped(tmp_path, release):

@@ -176,6 +176,30 @@ def test_construct_is_shown_as_turtle(page):
     assert len(graph) >= 1
 
 
+def test_a_long_answer_is_shown_in_part_and_the_page_says_so(page, server):
+    """The endpoint sends the whole answer; the page shows its first 1,000 rows (or the start
+    of a long graph), says how many there are, and the download links get them all."""
+    total = requests.get(server + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    total = int(total["results"]["bindings"][0]["n"]["value"])
+    page.goto("/")
+    page.fill("#query", "SELECT * WHERE { ?s ?p ?o }")
+    run(page)
+    assert_no_error(page)
+    assert page.locator(".results-table tbody tr").count() == 1000
+    status = page.inner_text("#status")
+    assert f"{total:,} rows" in status and "shows the first 1,000" in status and "download" in status
+    csv_link = page.locator("a.download[data-format='csv']").get_attribute("href")
+    assert len(requests.get(server + csv_link).text.strip().splitlines()) == total + 1  # the header line
+    page.fill("#query", "CONSTRUCT WHERE { ?s ?p ?o }")
+    run(page)
+    assert_no_error(page)
+    assert "this page shows the first" in page.inner_text("#status")
+    assert len(page.inner_text("pre.graph")) <= 200_000
+    page.fill("#query", LABELLED)
+    run(page)
+    assert "shows the first" not in page.inner_text("#status")
+
+
 def test_malformed_query_shows_a_readable_error_with_its_line(page):
     page.goto("/")
     page.fill("#query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?x WHERE { ?x rdfs:label }")

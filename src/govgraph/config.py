@@ -60,9 +60,14 @@ class Settings:
         10.0, "Seconds a client may take to send a whole request (head and body); a slower one gets 408 and is "
               "disconnected, so a stalled or hostile client cannot hold one of the http_threads.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 above).")
-    max_rows: int = _setting(10_000, "Most result rows (or triples) returned by one query; stated in a response header.")
-    rate_limit: int = _setting(120, "Requests per client per rate window (429 above); 0 turns the limit off.")
-    rate_window: float = _setting(60.0, "Length of the rate-limit window in seconds.")
+    max_result_bytes: int = _setting(
+        50_000_000, "Largest answer a query may give, in bytes of its serialisation (before compression); a larger "
+                    "one is refused whole with 422, never cut. Bounds the memory an answer can take.")
+    rate_limit: float = _setting(
+        60.0, "Seconds of query time (engine time of /sparql queries) each client may use per rate window; past it the "
+              "client gets 429 + Retry-After on /sparql until its budget refills. Pages, documents and dumps are "
+              "never limited. 0 turns the limit off.")
+    rate_window: float = _setting(60.0, "Seconds over which the rate_limit budget refills, continuously.")
     service_allowlist: tuple[str, ...] = _setting(
         (), "Comma-separated IRI prefixes a query may name in SERVICE or LOAD; empty refuses them all.")
     in_memory: bool = _setting(True, "Load the release into memory (3-7x faster than on disk) instead of opening it on disk.")

@@ -80,12 +80,28 @@ class PayloadTooLargeError(GovGraphError):
     status, exit_code, title = 413, 2, "request too large"
 
 
+class ResultTooLargeError(GovGraphError):
+    """The answer would pass the result-size cap: refused whole, never cut (docs/endpoint.md).
+
+    422, not 413 (that one is about the request's own content), not 400 (the query is well
+    formed; SPARQLWrapper reports a 400 as a malformed query), not 5xx (a retry gets the
+    same refusal, and clients retry 5xx): the query is understood but not answered as asked.
+    """
+
+    status, exit_code, title = 422, 2, "result too large"
+
+
 class UnsupportedMediaTypeError(GovGraphError):
     status, exit_code, title = 415, 2, "unsupported media type"
 
 
 class RateLimitedError(GovGraphError):
     status, exit_code, title = 429, 2, "rate limited"
+
+
+#: What a query stopped at the deadline is told (after what happened), however it ran.
+PAST_DEADLINE = ("make it cheaper (narrower patterns, fewer joins, a LIMIT) and try again; the deadline is the "
+                 "server's GOVGRAPH_QUERY_TIMEOUT setting (ggsvc:queryTimeout in the Service Description)")
 
 
 class QueryTimeoutError(GovGraphError):

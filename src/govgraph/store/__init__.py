@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
+from govgraph.config import Settings
 from govgraph.release import Release
 
 
@@ -34,6 +35,9 @@ class QueryRequest:
     ``base_iri`` is the IRI relative IRIs of the query resolve against: the endpoint's own
     (the store knows no HTTP, so the web layer says what it is); None leaves them an error.
     The prefixes of :data:`govgraph.namespaces.PREFIXES` are predeclared in every store.
+
+    ``max_bytes`` caps the serialised answer: a longer one is refused whole
+    (:class:`govgraph.errors.ResultTooLargeError`), never cut.
     """
 
     text: str
@@ -42,7 +46,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     service_allowlist: tuple[str, ...] = ()
-    max_rows: int = 10_000
+    max_bytes: int = Settings.max_result_bytes
     #: The client takes gzip: a store may compress a large answer (and say so in QueryResult.encoding).
     gzip: bool = False
     base_iri: str | None = None
@@ -55,14 +59,14 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A serialised answer: ``rows`` solutions or triples (at most the cap), ``truncated`` if cut."""
+    """A whole serialised answer (a store never returns part of one)."""
 
     body: bytes
     media_type: str
-    rows: int
-    truncated: bool
     form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE
     encoding: str | None = None  # "gzip" when the body is compressed (the Content-Encoding)
+    #: Seconds the store spent on it (running and serialising): what the client's query-time budget is charged.
+    seconds: float = 0.0
 
 
 class Store(Protocol):
@@ -74,7 +78,10 @@ class Store(Protocol):
     fixed_by_release: bool
 
     def query(self, request: QueryRequest) -> QueryResult:
-        """Run ``request``; raise QuerySyntaxError, QueryTimeoutError, StoreUnavailableError..."""
+        """Run ``request``; raise QuerySyntaxError, QueryTimeoutError, ResultTooLargeError, StoreUnavailableError...
+
+        An error raised after the store spent time on the query carries those seconds in
+        ``err.extra["seconds"]``."""
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(distinct triples of the default graph, {named graph IRI: triples})."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govgraph.config import Settings
-from govgraph.errors import (BadRequestError, GovGraphError, NoReleaseError, QueryTimeoutError,
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, NoReleaseError, QueryTimeoutError,
                              StoreUnavailableError)
 from govgraph.release import Release, list_releases, newest_release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
@@ -35,7 +35,7 @@ log = logging.getLogger("govgraph.store")
 START_TIMEOUT = 120.0
 #: Retry-After (seconds) sent with a 503.
 RETRY_AFTER = 5
-_NO_CAP = 2**62  # govgraph query prints every row
+_NO_CAP = 2**62  # govgraph query prints the whole answer, however large
 _JSON = "application/sparql-results+json"
 
 
@@ -91,7 +91,7 @@ class WorkerPool:
         if reply is None:
             self.stats.timeouts += 1
             self._replace(worker)
-            raise QueryTimeoutError("the query ran past the deadline and was stopped",
+            raise QueryTimeoutError(f"the query ran past the deadline and was stopped: {PAST_DEADLINE}",
                                     retry_after=RETRY_AFTER)
         self._idle.put(worker)
         if isinstance(reply, GovGraphError):
@@ -252,7 +252,7 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
     graph = chosen.media_type if chosen.kind in ("graph", "dataset") else "text/turtle"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     endpoint = (settings.public_url or f"http://{host}:{settings.port}/").rstrip("/") + "/sparql"
-    request = QueryRequest(text, results, graph, service_allowlist=settings.service_allowlist, max_rows=_NO_CAP,
+    request = QueryRequest(text, results, graph, service_allowlist=settings.service_allowlist, max_bytes=_NO_CAP,
                            base_iri=endpoint)
     release = newest_release(settings.releases_dir)
     store = open_quads(release.path, settings.in_memory)

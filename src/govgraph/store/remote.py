@@ -4,8 +4,11 @@ endpoint (Oxigraph server, Fuseki, GraphDB, Virtuoso...), for ``govgraph serve -
 The web layer in front stays the same: queries are screened here (SERVICE/LOAD allow-list,
 nesting depth) before they leave, the remote answers in formats pyoxigraph parses (SPARQL
 JSON, N-Triples), and the answer is re-serialised by pyoxigraph in the negotiated format
-with the row cap. The deadline is the HTTP timeout: the client gets 503 at the deadline,
-but stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
+under the same result-size cap as the embedded store: the remote's answer is read up to
+twice the cap (SPARQL JSON is longer than CSV), and an answer that passes it, or that ends
+before it is whole (invalid syntax), is an error, never a cut answer. The deadline is the
+HTTP timeout and bounds reading the body too: the client gets 503 at the deadline, but
+stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
 Configure the remote so that its default graph is the union of the named graphs
 (``oxigraph serve --union-default-graph``). The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
@@ -15,18 +18,19 @@ on the remote what it means on the embedded store.
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pyoxigraph
 import requests
 
 from govgraph.config import Settings
-from govgraph.errors import QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
+from govgraph.errors import PAST_DEADLINE, GovGraphError, QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
 from govgraph.release import Release, list_releases
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import PREFIXES
 from govgraph.store.guard import prologue, screen_query, tokenize
-from govgraph.store.worker import in_query_order, serialise_boolean, serialise_solutions, serialise_triples
+from govgraph.store.worker import bounded, in_query_order, serialise_boolean, serialise_solutions, serialise_triples
 
 _JSON = "application/sparql-results+json"
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -44,22 +48,26 @@ class RemoteStore:
         self._sizes: tuple[int, dict[str, int]] | None = None
 
     def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
-        """Screen ``request``, send it, and re-serialise the answer (503 past the deadline)."""
+        """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline)."""
         screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
         data = {"query": with_prologue(request.text, request.base_iri), "default-graph-uri": list(request.default_graphs or ()),
                 "named-graph-uri": list(request.named_graphs or ())}
+        timeout = self.settings.query_timeout if timeout is None else timeout
+        started = time.monotonic()
         try:
-            response = self._session.post(self.url, data=data, headers={"Accept": _ACCEPT},
-                                          timeout=self.settings.query_timeout if timeout is None else timeout)
+            with self._session.post(self.url, data=data, headers={"Accept": _ACCEPT}, timeout=timeout,
+                                    stream=True) as response:
+                body = _read(response, request, started + timeout)
+            result = _reserialise(body, response.headers.get("Content-Type", ""), request, screening.star_order)
         except requests.Timeout:
-            raise QueryTimeoutError("the remote store did not answer before the deadline", retry_after=5) from None
+            raise QueryTimeoutError(f"the remote store did not answer before the deadline: {PAST_DEADLINE}",
+                                    retry_after=5) from None
         except requests.RequestException as err:
             raise StoreUnavailableError(f"the remote store at {self.url} cannot be reached: {err}") from None
-        if response.status_code == 400:
-            raise QuerySyntaxError(response.text[:500])
-        if response.status_code != 200:
-            raise StoreUnavailableError(f"the remote store answered {response.status_code}: {response.text[:300]}")
-        return dataclasses.replace(_reserialise(response, request, screening.star_order), form=screening.form)
+        except GovGraphError as err:
+            err.extra["seconds"] = time.monotonic() - started  # what the client's budget is charged
+            raise
+        return dataclasses.replace(result, form=screening.form, seconds=time.monotonic() - started)
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
@@ -93,15 +101,38 @@ def with_prologue(text: str, base: str | None) -> str:
     return " ".join(lines + [text])
 
 
-def _reserialise(response: requests.Response, request: QueryRequest, star_order=None) -> QueryResult:
-    media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-    if media_type == "application/n-triples":
-        triples = (q.triple for q in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
-        return serialise_triples(triples, request)
-    answer = pyoxigraph.parse_query_results(response.content, format=pyoxigraph.QueryResultsFormat.JSON)
-    if isinstance(answer, pyoxigraph.QueryBoolean):
-        return serialise_boolean(answer, request)
-    return serialise_solutions(in_query_order(answer, star_order), request)
+def _read(response: requests.Response, request: QueryRequest, deadline: float) -> bytes:
+    """The remote's whole answer, read up to twice the cap and until the deadline."""
+    if response.status_code == 400:
+        raise QuerySyntaxError(next(response.iter_content(500), b"").decode("utf-8", "replace"))
+    if response.status_code != 200:
+        head = next(response.iter_content(300), b"").decode("utf-8", "replace")
+        raise StoreUnavailableError(f"the remote store answered {response.status_code}: {head}")
+
+    def copy(out) -> None:
+        for chunk in response.iter_content(65536):
+            if time.monotonic() > deadline:
+                raise QueryTimeoutError(f"the remote store did not finish its answer before the deadline: "
+                                        f"{PAST_DEADLINE}", retry_after=5)
+            out.write(chunk)
+
+    return bounded(copy, 2 * request.max_bytes, request.max_bytes)
+
+
+def _reserialise(body: bytes, content_type: str, request: QueryRequest, star_order=None) -> QueryResult:
+    """The remote's answer in the requested format; an answer that does not parse to its end
+    (cut off, or not what it says it is) is an error, never part of an answer."""
+    media_type = content_type.split(";")[0].strip()
+    try:
+        if media_type == "application/n-triples":
+            return serialise_triples(body, request)
+        answer = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+        if isinstance(answer, pyoxigraph.QueryBoolean):
+            return serialise_boolean(answer, request)
+        return serialise_solutions(in_query_order(answer, star_order), request)
+    except SyntaxError as err:
+        raise StoreUnavailableError(f"the remote store's answer ({media_type or 'no Content-Type'}) is not "
+                                    f"valid to its end, so it is not passed on: {err}") from None
 
 
 def _describe_remote(url: str, settings: Settings) -> Release:

@@ -11,16 +11,19 @@ Oxigraph server. A syntax error is explained by :mod:`govgraph.store.syntax`; a 
 answer lists its variables in the order the query names them.
 
 Each worker process runs :func:`worker_main`; ``govgraph query`` calls :func:`execute`
-in-process. Every serialisation is pyoxigraph's own. The row cap is applied by reading at
-most ``max_rows + 1`` solutions (or triples); solutions are handed back to pyoxigraph's
-result serialisers through its TSV parser, which is lossless for RDF terms.
+in-process. Every serialisation is pyoxigraph's own, streamed straight from the engine into
+a buffer that refuses to grow past ``request.max_bytes``: an answer is whole, or it is a
+:class:`~govgraph.errors.ResultTooLargeError` (nothing is ever cut).
 
 >>> store = pyoxigraph.Store()
 >>> store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("http://e/s"), pyoxigraph.NamedNode("http://e/p"),
 ...                           pyoxigraph.Literal("o"), pyoxigraph.NamedNode("http://e/g")))
->>> result = execute(store, QueryRequest("SELECT ?s { ?s ?p ?o }", "text/csv", "text/turtle"))
->>> (result.body, result.rows, result.truncated)
-(b's\\r\\nhttp://e/s\\r\\n', 1, False)
+>>> execute(store, QueryRequest("SELECT ?s { ?s ?p ?o }", "text/csv", "text/turtle")).body
+b's\\r\\nhttp://e/s\\r\\n'
+>>> execute(store, QueryRequest("SELECT ?s { ?s ?p ?o }", "text/csv", None, max_bytes=10))  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+govgraph.errors.ResultTooLargeError: the answer is larger than this endpoint's limit of 10 bytes...
 >>> execute(store, QueryRequest("SELECT ?s { ?s ?p }", "text/csv", "text/turtle"))
 Traceback (most recent call last):
 ...
@@ -34,24 +37,28 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import gzip
+import io
 import os
+import re
 import signal
+import time
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions,
                         RdfFormat)
 
-from govgraph.errors import BadRequestError, GovGraphError, NotAcceptableError, NoReleaseError, QuerySyntaxError
-from govgraph.jsonld import serialize as serialize_rdf
+from govgraph.errors import (BadRequestError, GovGraphError, NotAcceptableError, NoReleaseError, QuerySyntaxError,
+                             ResultTooLargeError)
+from govgraph.jsonld import compact
 from govgraph.namespaces import PREFIXES
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import Screening, screen_query
 from govgraph.store.syntax import explain
 
 _PRETTY_RDF = {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}
+_IRI = re.compile(rb"<([^>]*)>")  # an IRI in N-Triples (it cannot hold '>')
 
 
 def open_quads(release_path: Path, in_memory: bool = True) -> pyoxigraph.Store:
@@ -156,6 +163,41 @@ class _Reordered:
         positions = self._positions
         return (tuple(solution[i] for i in positions) for solution in self._answer)
 
+    def serialize(self, output, format: QueryResultsFormat) -> None:
+        """Written by pyoxigraph, as :class:`QuerySolutions` are: the rows are read back through
+        its TSV parser (lossless for RDF terms) as they come, never all held at once."""
+        tsv = io.BufferedReader(_TsvRows(self.variables, iter(self)))
+        pyoxigraph.parse_query_results(tsv, format=QueryResultsFormat.TSV).serialize(output, format)
+
+
+class _TsvRows(io.RawIOBase):
+    """Solutions as a TSV document, made as it is read.
+
+    >>> from pyoxigraph import Variable, Literal
+    >>> io.BufferedReader(_TsvRows([Variable("b"), Variable("a")], iter([(Literal("x"), None)]))).read()
+    b'?b\\t?a\\n"x"\\t\\n'
+    """
+
+    def __init__(self, variables, rows):
+        self._rows = rows
+        self._pending = ("\t".join(str(v) for v in variables) + "\n").encode()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        parts, size = [self._pending], len(self._pending)
+        while size < len(buffer):
+            row = next(self._rows, None)
+            if row is None:
+                break
+            parts.append(("\t".join("" if term is None else str(term) for term in row) + "\n").encode())
+            size += len(parts[-1])
+        data = b"".join(parts)
+        count = min(len(buffer), len(data))
+        buffer[:count], self._pending = data[:count], data[count:]
+        return count
+
 
 def in_query_order(answer: QuerySolutions, order: tuple[str, ...] | None):
     """``answer`` with its variables in ``order`` (a ``SELECT *``'s order of appearance;
@@ -188,54 +230,93 @@ def _results_format(request: QueryRequest, what: str = "solutions") -> QueryResu
 def serialise_boolean(answer: QueryBoolean, request: QueryRequest) -> QueryResult:
     """An ASK answer in the request's results format (NotAcceptableError if it has none)."""
     fmt = _results_format(request, "a boolean (ASK)")
-    return QueryResult(answer.serialize(format=fmt), request.results_media_type, 1, False)
+    return QueryResult(answer.serialize(format=fmt), request.results_media_type)
 
 
 def serialise_solutions(answer: QuerySolutions, request: QueryRequest) -> QueryResult:
-    """At most ``max_rows`` solutions in the request's results format."""
+    """The solutions, serialised by pyoxigraph straight into a buffer bounded by ``max_bytes``."""
     fmt = _results_format(request)
-    variables = answer.variables
-    rows = list(islice(answer, request.max_rows + 1))
-    truncated = len(rows) > request.max_rows
-    rows = rows[:request.max_rows]
-    lines = ["\t".join(str(v) for v in variables)]
-    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows)
-    if variables:
-        table = pyoxigraph.parse_query_results("\n".join(lines) + "\n", QueryResultsFormat.TSV)
-        body = table.serialize(format=fmt)
-    else:
-        body = _no_variables(len(rows), fmt)
-    return QueryResult(body, request.results_media_type, len(rows), truncated)
-
-
-def _no_variables(count: int, fmt: QueryResultsFormat) -> bytes:
-    """Solutions without variables (``SELECT * {}``): TSV cannot carry them, build a store answer."""
-    values = " ".join("()" for _ in range(count))
-    return pyoxigraph.Store().query(f"SELECT * {{ VALUES () {{ {values} }} }}").serialize(format=fmt)
+    body = bounded(lambda out: answer.serialize(out, fmt), request.max_bytes)
+    return QueryResult(body, request.results_media_type)
 
 
 def serialise_triples(answer, request: QueryRequest) -> QueryResult:
-    """At most ``max_rows`` triples (any iterable of them) in the request's RDF format."""
+    """The triples of a CONSTRUCT/DESCRIBE (a ``QueryTriples``, or N-Triples bytes from a remote
+    store) in the request's RDF format, bounded by ``max_bytes``.
+
+    Turtle, TriG and RDF/XML declare the prefixes of the table that the answer uses, which is
+    known only once every triple is: the triples are first written as N-Triples (in a buffer
+    allowed twice the cap, as N-Triples is the longest of the formats), then re-serialised.
+    JSON-LD is compacted (:func:`govgraph.jsonld.compact`) from pyoxigraph's expanded form,
+    which is bounded by the cap.
+    """
     fmt = request.graph_media_type and RdfFormat.from_media_type(request.graph_media_type)
     if fmt is None:
         raise NotAcceptableError("the query returns triples, but no RDF format is acceptable", kind="graph")
-    triples = list(islice(answer, request.max_rows + 1))
-    truncated = len(triples) > request.max_rows
-    triples = triples[:request.max_rows]
-    prefixes = _used_prefixes(triples) if fmt in _PRETTY_RDF else None
-    body = serialize_rdf(triples, fmt, prefixes)
-    return QueryResult(body, request.graph_media_type, len(triples), truncated)
+    if isinstance(answer, bytes):
+        ntriples = answer
+    elif fmt in _PRETTY_RDF:
+        ntriples = bounded(lambda out: answer.serialize(out, RdfFormat.N_TRIPLES), 2 * request.max_bytes,
+                           request.max_bytes)
+    else:
+        body = bounded(lambda out: answer.serialize(out, fmt), request.max_bytes)
+        return QueryResult(compact(body) if fmt == RdfFormat.JSON_LD else body, request.graph_media_type)
+    prefixes = _used_prefixes(ntriples) if fmt in _PRETTY_RDF else None
+    triples = (quad.triple for quad in pyoxigraph.parse(ntriples, format=RdfFormat.N_TRIPLES))
+    body = bounded(lambda out: pyoxigraph.serialize(triples, out, fmt, prefixes=prefixes), request.max_bytes)
+    return QueryResult(compact(body) if fmt == RdfFormat.JSON_LD else body, request.graph_media_type)
 
 
-def _used_prefixes(triples: list) -> dict[str, str]:
-    """The entries of the prefix table whose namespace some IRI of ``triples`` is in."""
-    namespaces = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, NamedNode):
-                value = term.value
-                namespaces.add(value[:max(value.rfind("#"), value.rfind("/")) + 1])
-    return {p: iri for p, iri in PREFIXES.items() if iri in namespaces}
+def _used_prefixes(ntriples: bytes) -> dict[str, str]:
+    """The entries of the prefix table that are the namespace (up to the last ``/`` or ``#``)
+    of some IRI of ``ntriples``, datatypes included (an IRI quoted in a literal only adds a
+    declaration, harmless).
+
+    >>> _used_prefixes(b'<http://www.w3.org/2000/01/rdf-schema#label> <http://e/p> "1"^^<http://e/t> .')
+    {'rdfs': 'http://www.w3.org/2000/01/rdf-schema#'}
+    >>> _used_prefixes(b'<https://w3id.org/govgraph/id/dataset/govgraph/class/x> <http://e/p> <http://e/o> .')
+    {}
+    """
+    namespaces = {iri[:max(iri.rfind(b"#"), iri.rfind(b"/")) + 1] for iri in set(_IRI.findall(ntriples))}
+    return {p: iri for p, iri in PREFIXES.items() if iri.encode() in namespaces}
+
+
+class _BoundedBuffer(io.BytesIO):
+    """An in-memory file that refuses (ResultTooLargeError) a write past ``limit`` bytes."""
+
+    def __init__(self, limit: int, stated: int):
+        super().__init__()
+        self.limit, self.stated = limit, stated
+
+    def write(self, data) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise ResultTooLargeError(too_large(self.stated))
+        return super().write(data)
+
+
+def bounded(write, limit: int, stated: int | None = None) -> bytes:
+    """What ``write(file)`` writes, unless it passes ``limit`` bytes: then ResultTooLargeError
+    (pyoxigraph's serialisers write in blocks of about 8 KB and stop at the first refusal).
+    ``stated`` is the limit the error names (default ``limit``).
+
+    >>> bounded(lambda f: f.write(b"abc"), 3)
+    b'abc'
+    >>> bounded(lambda f: f.write(b"abcd"), 3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    govgraph.errors.ResultTooLargeError: the answer is larger than this endpoint's limit of 3 bytes...
+    """
+    buffer = _BoundedBuffer(limit, limit if stated is None else stated)
+    write(buffer)
+    return buffer.getvalue()
+
+
+def too_large(limit: int) -> str:
+    """What a client is told when its answer passes the cap: how to ask for less, and the setting."""
+    return (f"the answer is larger than this endpoint's limit of {limit:,} bytes; it was not sent rather than "
+            "sent cut. Ask for less: page through it with LIMIT and OFFSET (with ORDER BY, so that the pages "
+            "do not overlap), select fewer variables, or download the whole graph from /dumps/. The limit is "
+            "the server's GOVGRAPH_MAX_RESULT_BYTES setting.")
 
 
 def worker_main(conn, release_path: str, in_memory: bool) -> None:
@@ -255,9 +336,12 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
+        started = time.perf_counter()
         try:
             reply = execute(store, request, union_in_default)
-        except GovGraphError as err:  # every typed refusal goes back to the caller as it is
+            reply = dataclasses.replace(reply, seconds=time.perf_counter() - started)
+        except GovGraphError as err:  # every typed refusal goes back to the caller as it is,
+            err.extra["seconds"] = time.perf_counter() - started  # with the time it cost
             reply = err
         conn.send(reply)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from govgraph.errors import BadRequestError, GovGraphError, RateLimitedError, QueryTimeoutError
@@ -59,7 +59,13 @@ def _on_govgraph_error(err: GovGraphError):
 
 def _on_http_error(err: HTTPException):
     headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after", "content-range")}
-    return _respond(err.code or 500, (err.name or "error").lower(), err.description or "", headers)
+    detail = err.description or ""
+    if err.code == 413:  # werkzeug's own words do not say what to do
+        limit = current_app.config["GOVGRAPH_SETTINGS"].max_body_bytes
+        detail = (f"the request body is larger than this endpoint's limit of {limit:,} bytes; send a shorter query "
+                  "(a federating engine: fewer bindings per request). The limit is the server's "
+                  "GOVGRAPH_MAX_BODY_BYTES setting (ggsvc:maxRequestBytes in the Service Description).")
+    return _respond(err.code or 500, (err.name or "error").lower(), detail, headers)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -4,9 +4,10 @@
 - ``/-/version``: the release manifest's identity and the software versions;
 - ``/context.jsonld``: the JSON-LD context (the project's prefixes) of every JSON-LD answer;
 - ``/-/metrics``: Prometheus text (prometheus_client), requests by route and status,
-  latency, query timeouts, rejections, rate-limited requests, the worker pool;
-- the per-client rate limit (429 + Retry-After) and the request clock, for every route
-  except ``/-/...`` and static files.
+  latency, query timeouts, rejections, rate-limited requests, query time charged, the
+  worker pool;
+- the request clock, for every route. (The budget of query time is ``/sparql``'s alone,
+  :mod:`govgraph.web.sparql`: no page, document or dump is ever refused for it.)
 
 The metrics live in a registry per app, in the one web process that accepts requests
 (``govgraph serve`` runs a single gunicorn worker with threads), so they are complete
@@ -23,14 +24,12 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 import govgraph
-from govgraph.errors import QueryTimeoutError, RateLimitedError, StoreUnavailableError
+from govgraph.errors import QueryTimeoutError, StoreUnavailableError
 from govgraph.jsonld import CONTEXT, CONTEXT_PATH
-from govgraph.web.ratelimit import RateLimiter
 
 bp = Blueprint("meta", __name__)
 
-_UNLIMITED_PREFIXES = ("/-/", "/static/")
-_REJECTIONS = {400, 403, 405, 406, 413, 414, 415}
+_REJECTIONS = {400, 403, 405, 406, 413, 414, 415, 422}
 
 
 class Metrics:
@@ -49,6 +48,8 @@ class Metrics:
         self.rejections = Counter("govgraph_rejections", "Requests refused before or instead of running",
                                   ["status"], registry=r)
         self.rate_limited = Counter("govgraph_rate_limited", "Requests answered 429", registry=r)
+        self.query_time = Counter("govgraph_query_time_seconds",
+                                  "Query time charged to clients' budgets (engine time of /sparql queries)", registry=r)
         self.queries = Counter("govgraph_queries", "Queries answered by the store, by query form", ["form"], registry=r)
         self.revalidated = Counter("govgraph_query_revalidations",
                                    "GET /sparql answered 304 from its ETag, without running the query", registry=r)
@@ -86,22 +87,12 @@ class Metrics:
 
 @bp.record_once
 def _install(state) -> None:
-    settings = state.app.config["GOVGRAPH_SETTINGS"]
     state.app.extensions["govgraph.metrics"] = Metrics()
-    state.app.extensions["govgraph.ratelimit"] = RateLimiter(settings.rate_limit, settings.rate_window)
 
 
 @bp.before_app_request
-def _start_clock_and_limit() -> None:
+def _start_clock() -> None:
     g.govgraph_started = time.perf_counter()
-    if request.method == "OPTIONS" or request.path.startswith(_UNLIMITED_PREFIXES):
-        return
-    limiter: RateLimiter = current_app.extensions["govgraph.ratelimit"]
-    wait = limiter.retry_after(request.remote_addr or "-", time.monotonic())
-    if wait is not None:
-        g.govgraph_error = RateLimitedError.title
-        raise RateLimitedError(f"more than {limiter.limit} requests in {limiter.window:g} s from "
-                               f"{request.remote_addr}; retry in {wait} s", retry_after=wait)
 
 
 @bp.after_app_request
@@ -113,6 +104,9 @@ def _count(response: Response) -> Response:
     metrics.observe(route, request.method, status, None if started is None else time.perf_counter() - started)
     if g.get("govgraph_error") == QueryTimeoutError.title:
         metrics.timeouts.inc()
+    charged = g.get("govgraph_charged")
+    if charged:
+        metrics.query_time.inc(charged)
     ran = g.get("govgraph_query")
     if ran is not None:
         metrics.ran(ran["form"] or "unknown")

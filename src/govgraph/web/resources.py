@@ -195,7 +195,8 @@ def _vocabulary_view(triples, lang: str) -> dict:
     terms = [{"iri": term, "local": term.rsplit("#", 1)[1], "label": about.pick_label(props[label], lang),
               "other_label": next((l.value for l in props[label] if l.language == other), ""),
               "definition": about.pick_label(props.get(definition, []), lang),
-              "range": prefixed(props[PREFIXES["rdfs"] + "range"][0].value)}
+              "range": prefixed(props[PREFIXES["rdfs"] + "range"][0].value),
+              "replaced_by": [t.value.rsplit("#", 1)[1] for t in props.get(PREFIXES["dcterms"] + "isReplacedBy", [])]}
              for term, props in sorted(by_subject.items()) if "#" in term]
     vocabulary = by_subject[SERVICE_IRI]
     return {"iri": SERVICE_IRI, "lang": lang, "terms": terms, "title": about.pick_label(vocabulary[label], lang),

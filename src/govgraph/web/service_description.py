@@ -14,7 +14,7 @@ an ``sh:namespace``), as SHACL-SPARQL and the Wikidata Query Service's users kno
 ...                         pyoxigraph.RdfFormat.N_TRIPLES).decode()
 >>> "<http://www.w3.org/ns/sparql-service-description#endpoint> <http://127.0.0.1:8080/sparql>" in body
 True
->>> '<https://w3id.org/govgraph/def/service#maxRows> "10000"' in body
+>>> '<https://w3id.org/govgraph/def/service#maxResultBytes> "50000000"' in body
 True
 >>> '<http://www.w3.org/ns/shacl#prefix> "gg"' in body
 True
@@ -30,8 +30,8 @@ from govgraph.jsonld import serialize
 from govgraph.namespaces import PREFIXES
 from govgraph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
 
-#: govgraph's service terms: maxRows, queryTimeout (seconds), maxRequestBytes,
-#: maxRequestLineBytes (the longest GET), rateLimit, rateWindow.
+#: govgraph's service terms: maxResultBytes, queryTimeout (seconds), maxRequestBytes,
+#: maxRequestLineBytes (the longest GET), queryTimeBudget (seconds), rateWindow (seconds).
 GGSVC = PREFIXES["gg"].removesuffix("def#") + "def/service#"
 _SD, _VOID, _RDF, _RDFS, _XSD, _SH = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd", "sh"))
 _TYPE = NamedNode(_RDF + "type")
@@ -78,11 +78,11 @@ def _number(value, datatype: str = "integer") -> Literal:
 
 
 def _limits(service: BlankNode, settings) -> list[Triple]:
-    values = {"maxRows": _number(settings.max_rows),
+    values = {"maxResultBytes": _number(settings.max_result_bytes),
               "queryTimeout": _number(settings.query_timeout, "decimal"),
               "maxRequestBytes": _number(settings.max_body_bytes),
               "maxRequestLineBytes": _number(MAX_REQUEST_LINE),
-              "rateLimit": _number(settings.rate_limit),
+              "queryTimeBudget": _number(settings.rate_limit, "decimal"),
               "rateWindow": _number(settings.rate_window, "decimal")}
     return [Triple(service, NamedNode(GGSVC + name), value) for name, value in values.items()]
 

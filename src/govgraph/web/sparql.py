@@ -7,13 +7,17 @@ declared in another charset is refused (415), bytes that are not UTF-8 too (400)
 IRIs in a query resolve against the endpoint's IRI (``public_url`` + ``sparql``, else the
 request's own URL root, as the trusted proxies give it). Updates are refused (403): the data changes by release. Every
 query is screened (:mod:`govgraph.store.guard`) in its worker before the engine sees it
-(so a costly screen is bounded by the deadline and never stalls this process); the answer
-states the row cap in ``X-GovGraph-Row-Limit`` (``X-GovGraph-Truncated: true`` when cut).
+(so a costly screen is bounded by the deadline and never stalls this process). An answer is
+whole or an error: one past the result-size cap is refused (422), never cut.
+
+Each client has a budget of query time (:mod:`govgraph.web.ratelimit`): a query is refused
+(429 + Retry-After) while the budget is spent, and charged what it cost; every ``/sparql``
+answer states the budget in the IETF ``RateLimit-Policy`` and ``RateLimit`` fields.
 
 CORS headers for reads from any origin (no credentials) are added to every response here.
 
 A GET answer carries a weak ETag made of the release id and a digest of everything that
-shapes the answer (the query, its dataset, the formats, the row cap), with
+shapes the answer (the query, its dataset, the formats, the result-size cap), with
 ``Cache-Control: public, no-cache``: a client or cache that sends it back in
 ``If-None-Match`` gets 304 without the query being run again. The data only changes by
 release, so the ETag changes exactly when the answer can. Queries that call volatile
@@ -36,11 +40,12 @@ from flask import Blueprint, Response, current_app, g, redirect, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from govgraph.errors import (READ_ONLY, BadRequestError, GovGraphError, NotAcceptableError, ReadOnlyError,
-                             StoreUnavailableError, UnsupportedMediaTypeError)
+from govgraph.errors import (READ_ONLY, BadRequestError, GovGraphError, NotAcceptableError, QueryTimeoutError,
+                             RateLimitedError, ReadOnlyError, StoreUnavailableError, UnsupportedMediaTypeError)
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_media_type,
                                       by_name, negotiate)
+from govgraph.web.ratelimit import QueryBudget
 from govgraph.web.service_description import describe_service
 
 bp = Blueprint("sparql", __name__)
@@ -83,8 +88,8 @@ def _answer() -> Response:
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     results, graph = _choose_formats(params.format)
     query = QueryRequest(params.query, results and results.media_type, graph and graph.media_type,
-                         params.default_graphs, params.named_graphs, settings.service_allowlist, settings.max_rows,
-                         gzip=_takes_gzip(request.headers.get("Accept-Encoding", "")),
+                         params.default_graphs, params.named_graphs, settings.service_allowlist,
+                         settings.max_result_bytes, gzip=_takes_gzip(request.headers.get("Accept-Encoding", "")),
                          base_iri=endpoint_iri(settings))
     store = _store()
     cacheable = request.method in ("GET", "HEAD") and getattr(store, "fixed_by_release", False)
@@ -93,13 +98,46 @@ def _answer() -> Response:
         g.govgraph_revalidated = True
         return _cache_headers(Response(status=304, headers={"Vary": _VARY}), etag)
     try:
-        result = store.query(query)
+        result = _run(store, query)
     except NotAcceptableError as err:  # the worker knows the query form; say what that form can be
         offered = {"results": RESULT_FORMATS, "graph": GRAPH_FORMATS}.get(err.extra.get("kind"))
         if offered is None:
             raise
         raise NotAcceptableError(f"{err.detail}; ask for one of {_offer(offered)}") from None
-    return _cache_headers(_respond(result, settings.max_rows), etag)
+    return _cache_headers(_respond(result), etag)
+
+
+@bp.record_once
+def _install_budget(state) -> None:
+    settings = state.app.config["GOVGRAPH_SETTINGS"]
+    state.app.extensions["govgraph.query_budget"] = QueryBudget(settings.rate_limit, settings.rate_window)
+
+
+def _run(store, query: QueryRequest) -> QueryResult:
+    """Run ``query`` on the client's budget of query time: 429 while it is spent; then charge
+    the store's own time (an error carries it; a query stopped at the deadline cost it all)."""
+    budget: QueryBudget = current_app.extensions["govgraph.query_budget"]
+    client = request.remote_addr or "-"
+    wait = budget.retry_after(client, time.monotonic())
+    if wait is not None:
+        raise RateLimitedError(
+            f"{client} has spent its {budget.seconds:g} s of query time per {budget.window:g} s; retry in {wait} s "
+            "(the RateLimit header says how much is left after each query). Pages, documents and dumps are not "
+            "limited. The budget is the server's GOVGRAPH_RATE_LIMIT setting.", retry_after=wait)
+    started = time.perf_counter()
+    try:
+        result = store.query(query)
+    except GovGraphError as err:
+        wall = time.perf_counter() - started if isinstance(err, QueryTimeoutError) else 0.0
+        _charge(budget, client, err.extra.get("seconds", wall))
+        raise
+    _charge(budget, client, result.seconds)
+    return result
+
+
+def _charge(budget: QueryBudget, client: str, seconds: float) -> None:
+    g.govgraph_charged = seconds  # for the metrics and the access log
+    budget.charge(client, seconds, time.monotonic())
 
 
 def _read_request() -> ProtocolRequest:
@@ -257,10 +295,9 @@ def _store():
     return store
 
 
-def _respond(result: QueryResult, max_rows: int) -> Response:
-    g.govgraph_query = {"form": result.form, "rows": result.rows, "truncated": result.truncated}
-    headers = {"X-GovGraph-Row-Limit": str(max_rows), "X-GovGraph-Truncated": "true" if result.truncated else "false",
-               "Vary": _VARY}  # a new response: no Vary to merge with
+def _respond(result: QueryResult) -> Response:
+    g.govgraph_query = {"form": result.form, "bytes": len(result.body)}
+    headers = {"Vary": _VARY}  # a new response: no Vary to merge with
     if result.encoding:
         headers["Content-Encoding"] = result.encoding
     return Response(result.body, headers=headers, content_type=by_media_type(result.media_type).content_type)
@@ -288,7 +325,7 @@ def answer_etag(query: QueryRequest, release) -> str | None:
     if release is None or _VOLATILE.search(query.text):
         return None
     key = repr((query.text, query.results_media_type, query.graph_media_type, query.default_graphs,
-                query.named_graphs, sorted(query.service_allowlist), query.max_rows, query.base_iri))
+                query.named_graphs, sorted(query.service_allowlist), query.max_bytes, query.base_iri))
     return f"{release.id}-{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"
 
 
@@ -331,17 +368,32 @@ def _service_description(fmt: str | None) -> Response:
 
 
 @bp.after_request
+def _rate_limit_fields(response: Response) -> Response:
+    """Every /sparql answer states the client's budget of query time, as it stands after this
+    request (draft-ietf-httpapi-ratelimit-headers-11; docs/endpoint.md gives the exact form)."""
+    if request.method != "OPTIONS":
+        budget: QueryBudget = current_app.extensions["govgraph.query_budget"]
+        fields = budget.fields(request.remote_addr or "-", time.monotonic())
+        if fields is not None:
+            response.headers["RateLimit-Policy"], response.headers["RateLimit"] = fields
+    return response
+
+
+@bp.after_request
 def _log_query(response: Response) -> Response:
-    """One access-log line per /sparql request: client, request, status, duration, outcome."""
+    """One access-log line per /sparql request: client, request, status, duration, outcome,
+    and the answer's form, size and the query time charged for it."""
     if not access_log.isEnabledFor(logging.INFO):
         return response  # (not even its fields are gathered: about 20 us a request)
     started = g.get("govgraph_started")
     elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
     info = g.get("govgraph_query") or {}
     outcome = "ok" if response.status_code < 400 else (g.get("govgraph_error") or str(response.status_code))
-    access_log.info('%s "%s %s" %d %.1fms outcome=%s form=%s rows=%s truncated=%s',
+    charged = g.get("govgraph_charged")
+    access_log.info('%s "%s %s" %d %.1fms outcome=%s form=%s bytes=%s charged=%s',
                     request.remote_addr, request.method, request.path, response.status_code, elapsed,
-                    outcome.replace(" ", "-"), info.get("form"), info.get("rows"), info.get("truncated"))
+                    outcome.replace(" ", "-"), info.get("form"), info.get("bytes"),
+                    "-" if charged is None else f"{charged * 1000:.1f}ms")
     return response
 
 
@@ -359,7 +411,7 @@ def _cors(response: Response) -> Response:
     return response
 
 
-_EXPOSED = "X-GovGraph-Row-Limit, X-GovGraph-Truncated, Retry-After, Content-Type, ETag"
+_EXPOSED = "RateLimit, RateLimit-Policy, Retry-After, Content-Type, ETag"
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 

@@ -17,6 +17,10 @@
 
   var ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
   var MAX_URL_LENGTH = 7000;  // the server reads request lines up to 8190 bytes
+  // The endpoint sends whole answers; the page shows at most this much of one (a table of
+  // tens of thousands of rows would freeze the tab) and says so. The downloads are whole.
+  var SHOWN_ROWS = 1000;
+  var SHOWN_CHARS = 200000;
   var XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
   var RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString";
   var namespaces = Object.keys(page.prefixes).map(function (p) { return [p, page.prefixes[p]]; })
@@ -84,20 +88,26 @@
     var rows = data.results.bindings;
     var head = el("tr", {}, vars.map(function (v) { return el("th", {scope: "col", text: "?" + v}); }));
     var body = el("tbody");
-    rows.forEach(function (row) {
+    rows.slice(0, SHOWN_ROWS).forEach(function (row) {
       body.appendChild(el("tr", {}, vars.map(function (v) { return el("td", {}, [termNode(row[v])]); })));
     });
     var table = el("table", {"class": "results-table"}, [el("thead", {}, [head]), body]);
     resultsBox.appendChild(table);
-    return rows.length === 1 ? "1 row" : rows.length + " rows";
+    var count = rows.length === 1 ? "1 row" : rows.length.toLocaleString("en") + " rows";
+    return rows.length > SHOWN_ROWS ?
+      count + " (the whole answer; this page shows the first " + SHOWN_ROWS.toLocaleString("en") +
+      ": download it below to see them all)" : count;
   }
   function renderBoolean(value) {
     resultsBox.appendChild(el("p", {"class": "boolean " + value, text: String(value)}));
     return "The answer is " + value;
   }
   function renderGraph(text) {
-    resultsBox.appendChild(el("pre", {"class": "graph", text: text}));
-    return "A graph, as Turtle,";
+    var cut = text.length > SHOWN_CHARS ? text.lastIndexOf("\n", SHOWN_CHARS) + 1 || SHOWN_CHARS : text.length;
+    resultsBox.appendChild(el("pre", {"class": "graph", text: text.slice(0, cut)}));
+    return cut < text.length ?
+      "A graph, as Turtle (" + text.length.toLocaleString("en") + " characters; this page shows the first " +
+      cut.toLocaleString("en") + ": download it below to see it all)," : "A graph, as Turtle,";
   }
 
   // ---- errors ----------------------------------------------------------------------------
@@ -214,10 +224,7 @@
       var kind = (response.headers.get("Content-Type") || "").indexOf("json") >= 0 ? "results" : "graph";
       return render(response).then(function (summary) {
         var ms = Math.round(performance.now() - started);
-        var truncated = response.headers.get("X-GovGraph-Truncated") === "true";
-        var limit = response.headers.get("X-GovGraph-Row-Limit");
         statusBox.textContent = summary + " in " + ms + " ms." +
-          (truncated ? " Cut off at the endpoint's limit of " + limit + " rows; use LIMIT and OFFSET to page through the rest." : "") +
           (linked ? "" : " The query is too long to keep in a link.");
         showDownloads(query, kind);
       });
