@@ -173,5 +173,5 @@ def _fresh(cached: tuple, key: str | None) -> bool:
 
 
 def _bindings(store, text: str) -> list[dict]:
-    result = store.query(QueryRequest(text, _JSON, None, max_rows=2**62))
+    result = store.query(QueryRequest(text, _JSON, None, max_bytes=2**62))
     return json.loads(result.body)["results"]["bindings"]
