@@ -87,6 +87,7 @@ class Screening:
     depth: int                 # deepest bracket nesting
     star_order: tuple[str, ...] | None = None  # SELECT *: variable names in order of appearance
     predeclared_used: tuple[str, ...] = ()  # predeclared prefixes the query uses without declaring
+    star_at: int = -1  # SELECT *: the offset of its '*' in the query text
 
 
 def tokenize(text: str) -> list[Token]:
@@ -146,21 +147,22 @@ def _screen(tokens: list[Token], depth: int, allowlist: tuple[str, ...],
                      for call, target in _calls(tokens))
     words = [t.text.upper() for t in tokens if t.kind == "word"]
     form = next((w for w in words if w in _FORMS), None)
-    star = _star_order(tokens) if operation == "SELECT" else None
+    star, star_at = _star_order(tokens) if operation == "SELECT" else (None, -1)
     used = dict.fromkeys(t.text.split(":", 1)[0] for t in tokens if t.kind == "pname")
     needed = tuple(p for p in used if p in predeclared and p not in declared)
-    return Screening(form, "FROM" in words, services, depth, star, needed)
+    return Screening(form, "FROM" in words, services, depth, star, needed, star_at=star_at)
 
 
-def _star_order(tokens: list[Token]) -> tuple[str, ...] | None:
+def _star_order(tokens: list[Token]) -> tuple[tuple[str, ...] | None, int]:
     """For a ``SELECT [DISTINCT|REDUCED] *`` query, its variables in order of first appearance
-    (``?x`` and ``$x`` are one variable); None for any other projection."""
+    (``?x`` and ``$x`` are one variable) and the offset of the ``*``; (None, -1) for any other
+    projection."""
     i = next(i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == "SELECT") + 1
     if i < len(tokens) and tokens[i].text.upper() in ("DISTINCT", "REDUCED"):
         i += 1
     if i >= len(tokens) or tokens[i].text != "*":
-        return None
-    return tuple(dict.fromkeys(t.text[1:] for t in tokens[i:] if t.kind == "var"))
+        return None, -1
+    return tuple(dict.fromkeys(t.text[1:] for t in tokens[i:] if t.kind == "var")), tokens[i].start
 
 
 def first_operation(tokens: list[Token]) -> str | None:
