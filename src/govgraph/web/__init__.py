@@ -14,7 +14,7 @@ def create_app(settings: Settings | None = None, release=None, store=None) -> Fl
     ``store`` is an opened :class:`govgraph.store.Store` (``govgraph serve`` passes one; the
     routes that run queries answer 503 without it).
     """
-    from govgraph.web import dumps, errors, meta, resources, search, sparql, ui
+    from govgraph.web import browse, completion, dumps, errors, language, meta, resources, search, sparql, ui
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -23,6 +23,6 @@ def create_app(settings: Settings | None = None, release=None, store=None) -> Fl
     app.extensions["govgraph.release"] = release if release is not None else getattr(store, "release", None)
     app.extensions["govgraph.store"] = store
     errors.register(app)
-    for module in (sparql, resources, dumps, meta, search, ui):
+    for module in (sparql, resources, browse, dumps, meta, search, completion, language, ui):
         app.register_blueprint(module.bp)
     return app

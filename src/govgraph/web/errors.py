@@ -16,6 +16,21 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from govgraph.errors import BadRequestError, GovGraphError, RateLimitedError, QueryTimeoutError
+from govgraph.web.language import by_language, reader_language
+
+#: The words of the HTML error pages; the error's name there is the reader's (the JSON keeps
+#: the English one, which programs match on).
+WORDS = by_language({
+    "json_note": ("Programs get this error as JSON", "Los programas reciben este error como JSON"),
+    "json_when": ("when they ask for application/json or anything but HTML.",
+                  "cuando piden application/json o cualquier cosa que no sea HTML."),
+    "ways_in": ("Ways in", "Vías de entrada"),
+})
+#: Spanish names of the HTTP statuses the site answers with.
+STATUS_ES = {400: "solicitud incorrecta", 403: "prohibido", 404: "no encontrado", 405: "método no permitido",
+             406: "no aceptable", 408: "tiempo de espera agotado", 413: "contenido demasiado grande",
+             414: "URI demasiado largo", 415: "tipo de contenido no admitido", 429: "demasiadas solicitudes",
+             431: "cabeceras demasiado grandes", 500: "error interno", 503: "servicio no disponible"}
 
 
 def error_body(status: int, error: str, detail: str) -> dict:
@@ -37,8 +52,10 @@ def prefers_html(accept) -> bool:
 
 def _respond(status: int, error: str, detail: str, headers: dict | None = None):
     if prefers_html(request.accept_mimetypes):
-        response = Response(render_template("error.html", status=status, error=error, detail=detail), status=status,
-                            content_type="text/html; charset=utf-8")
+        lang = reader_language()
+        name = STATUS_ES.get(status, error) if lang == "es" else error
+        response = Response(render_template("error.html", status=status, error=name, detail=detail, words=WORDS[lang]),
+                            status=status, content_type="text/html; charset=utf-8")
     else:
         response = jsonify(error_body(status, error, detail))
         response.status_code = status

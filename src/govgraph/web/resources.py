@@ -1,7 +1,6 @@
 """Blueprint 'resources': dereferenceable IRIs (``/id``, ``/doc``) and the ontology (``/def``).
 
-* ``/id/`` lists the types of things, and ``/id/{type}/`` every thing of a type, with its
-  label in the reader's language (a way to browse the graph without SPARQL).
+* ``/id/`` and ``/id/{type}/`` browse the things by type (:mod:`govgraph.web.browse`).
 * ``/id/{type}/{key}`` names a thing; it answers ``303 See Other`` to ``/doc/{type}/{key}``
   (the query string, and a format suffix if one was given, are kept).
 * ``/doc/{type}/{key}`` is the document about it: HTML for people, Turtle, JSON-LD,
@@ -30,9 +29,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from govgraph.errors import NotAcceptableError, NotFoundError
 from govgraph.namespaces import GRAPH_ONTOLOGY, GRAPHS, PREFIXES
 from govgraph.web import about
+from govgraph.web.browse import keys_of
 from govgraph.web.dumps import all_releases
 from govgraph.web.errors import prefers_html
-from govgraph.web.language import reader_language
+from govgraph.web.language import by_language, reader_language
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
 from govgraph.web.resource_page import PageBuilder, prefixed
 from govgraph.web.service_description import GGSVC
@@ -61,64 +61,6 @@ def split_suffix(key: str, formats: list[Format]) -> tuple[str, Format | None]:
     if fmt is not None and fmt in formats:
         return stem, fmt
     return key, None
-
-
-@bp.get("/id/")
-def browse_kinds():
-    """The types of things in the release (the first path segment under /id/), with counts."""
-    _negotiate([FORMATS["html"]])  # pages for people only: 406 for a client that takes no HTML
-    kinds: dict[str, int] = {}
-    for kind, _key in _things():
-        kinds[kind] = kinds.get(kind, 0) + 1
-    html = render_template("browse.html", title="Things in the graph, by type",
-                           intro=f"{sum(kinds.values())} IRIs under {_base()}id/ name the things of the graph. "
-                                 "Choose a type to see them all.",
-                           kinds=[{"kind": k, "count": n} for k, n in sorted(kinds.items())])
-    return _browse_response(html)
-
-
-@bp.get("/id/<kind>/")
-def browse_kind(kind: str):
-    """Every thing of one type, labelled in the reader's language."""
-    _negotiate([FORMATS["html"]])
-    keys = _keys_of(kind)
-    if not keys:
-        raise NotFoundError(f"no thing has an IRI under {_base()}id/{kind}/; the types are listed at /id/")
-    store, lang = about.release_store(), reader_language()
-    nodes = [ox.NamedNode(f"{_base()}id/{kind}/{key}") for key in keys]
-    labels = about.labels_of(store, nodes)
-    things = sorted(({"href": f"/id/{kind}/{key}", "key": key,
-                      "label": about.pick_label(labels.get(node, []), lang) or key}
-                     for key, node in zip(keys, nodes)), key=lambda t: (t["label"].lower(), t["key"]))
-    html = render_template("browse.html", title=f"Things of type {kind} ({len(things)})", things=things,
-                           intro=f"Every IRI under {_base()}id/{kind}/ in the served release, with its label.")
-    return _browse_response(html, vary_language=True)
-
-
-def _things() -> list[tuple[str, str]]:
-    """(kind, key) of every subject IRI under the base's /id/, sorted, computed once per release."""
-    release = about.served_release()
-    cache = current_app.extensions.setdefault("govgraph.publish.things", {})
-    if release.id not in cache:
-        prefix = _base() + "id/"
-        query = "SELECT DISTINCT ?s ?prefix WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) }"
-        rows = about.release_store(release).query(query, substitutions={ox.Variable("prefix"): ox.Literal(prefix)},
-                                                   use_default_graph_as_union=True)
-        paths = (row["s"].value[len(prefix):] for row in rows)
-        cache[release.id] = sorted(tuple(path.split("/", 1)) for path in paths if "/" in path)
-    return cache[release.id]
-
-
-def _keys_of(kind: str) -> list[str]:
-    return [key for k, key in _things() if k == kind]
-
-
-def _browse_response(html: str, vary_language: bool = False) -> Response:
-    response = Response(html, content_type="text/html; charset=utf-8")
-    if vary_language:
-        response.vary.add("Accept-Language")
-    response.add_etag()
-    return response.make_conditional(request)
 
 
 @bp.get("/id/<kind>/<path:key>")
@@ -223,6 +165,20 @@ def _ontology_response(release, path: str, ext: str | None) -> Response:
         raise NotFoundError(f"release {release.id} has no ontology graph")
     body = _ontology_html(release, found) if fmt.name == "html" else _graph_rdf(found, str(GRAPH_ONTOLOGY), fmt)
     return _respond(body, fmt, path, DEF_FORMATS, vary=ext is None)
+
+
+#: The words of the 404 page of an IRI the release does not know.
+NOT_FOUND = by_language({
+    "title": ("Nothing is known about this IRI", "No se sabe nada de esta IRI"),
+    "shape": ("IRIs of things look like", "Las IRI de las cosas tienen la forma"),
+    "type": ("type", "tipo"), "key": ("key", "clave"),
+    "slug": ("where the key is a lowercase slug (states use their ISO 3166 alpha-3 code in upper case, e.g.",
+             "donde la clave es un identificador en minúsculas (los Estados usan su código ISO 3166 alfa-3 en "
+             "mayúsculas, p. ej."),
+    "stable": ("keys never change once published.", "las claves no cambian una vez publicadas."),
+    "nearby": ("Some IRIs of the release that start the same way", "Algunas IRI de la publicación que empiezan igual"),
+    "search": ("Search for it by words", "Buscarla por palabras"),
+})
 
 
 #: What each named graph holds (its page at /graph/{name}).
@@ -337,8 +293,9 @@ def _not_found(kind: str, iri: str):
     if not prefers_html(request.accept_mimetypes) or request.args.get("format"):
         raise NotFoundError(detail)
     prefix = f"{_base()}id/{kind}/"
-    nearby = [{"iri": prefix + key, "href": f"/id/{kind}/{key}"} for key in _keys_of(kind)[:12]]
-    html = render_template("not-found.html", iri=iri, detail=detail, nearby=nearby, prefix=prefix)
+    nearby = [{"iri": prefix + key, "href": f"/id/{kind}/{key}"} for key in keys_of(kind)[:12]]
+    html = render_template("not-found.html", iri=iri, detail=detail, nearby=nearby, prefix=prefix,
+                           words=NOT_FOUND[reader_language()])
     response = Response(html, status=404, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response

@@ -57,7 +57,7 @@ def search():
     text = request.args.get("q", "").strip()
     if len(text) > MAX_QUERY:
         raise BadRequestError(f"the search is {len(text)} characters long; at most {MAX_QUERY} are accepted")
-    index = _index() if text else None
+    index = served_index() if text else None
     hits = index.search(text, limit=_limit()) if index else []
     if request.args.get("format") == "json" or not prefers_html(request.accept_mimetypes):
         return _json(text, hits, index)
@@ -146,7 +146,7 @@ def local_href(iri: str) -> str:
     return "/" + iri[len(base):] if iri.startswith(base) else iri
 
 
-def _index() -> SearchIndex:
+def served_index() -> SearchIndex:
     """The served release's index (built on first use; over a store server, rebuilt every
     :data:`REMOTE_INDEX_SECONDS`)."""
     store = current_app.extensions.get("govgraph.store")
@@ -160,7 +160,7 @@ def _index() -> SearchIndex:
     with _BUILDING:
         cached = current_app.extensions.get("govgraph.search")
         if cached is None or not _fresh(cached, key):
-            rows, types = (_bindings(store, text) for text in (ROWS_QUERY, TYPES_QUERY))
+            rows, types = (bindings(store, text) for text in (ROWS_QUERY, TYPES_QUERY))
             cached = current_app.extensions["govgraph.search"] = (key, time.monotonic(), build_index(rows, types))
     return cached[2]
 
@@ -172,6 +172,6 @@ def _fresh(cached: tuple, key: str | None) -> bool:
     return built_for is None and time.monotonic() - built_at < REMOTE_INDEX_SECONDS
 
 
-def _bindings(store, text: str) -> list[dict]:
+def bindings(store, text: str) -> list[dict]:
     result = store.query(QueryRequest(text, _JSON, None, max_bytes=2**62))
     return json.loads(result.body)["results"]["bindings"]
