@@ -18,6 +18,7 @@ dicts the template can print.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -44,6 +45,10 @@ _WORDS = {
     "value": ("Value", "Valor"),
     "subject": ("Subject", "Sujeto"),
     "none": ("None.", "Ninguna."),
+    "query_this": ("Query this resource", "Consultar este recurso"),
+    "search_this": ("Search for this", "Buscar esto"),
+    "show_group": ("{n} statements", "{n} afirmaciones"),
+    "show_one": ("1 statement", "1 afirmación"),
     "note": ("{n} triples: every statement of the release with this resource as subject or object "
              "(blank-node structures included). Labels shown in English where available.",
              "{n} tripletas: todas las afirmaciones de la publicación con este recurso como sujeto u objeto "
@@ -146,12 +151,62 @@ class PageBuilder:
         self.prefetch(iri, found)
         all_labels = self._labels.get(iri, [])
         types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE]
+        incoming = self.incoming(iri, found)
         return {"iri": iri.value, "title": self.label(iri), "lang": self.lang, "ui": UI.get(self.lang, UI["en"]),
+                "query": resource_query(iri.value), "search": self.label(iri),
+                "incoming_groups": group_by_property(incoming),
                 "labels": [{"value": lit.value, "lang": lit.language} for lit in all_labels],
                 "types": types, "quotes": self.quotes(iri),
-                "outgoing": self.outgoing(iri, found), "incoming": self.incoming(iri, found),
+                "outgoing": self.outgoing(iri, found), "incoming": incoming,
                 "triple_count": len(found),
                 "implied": sum(1 for t in self._implied if iri in (t.subject, t.object))}
+
+
+#: Incoming statements are grouped by property; a group of more rows than this is collapsed,
+#: and so is every group when they total more than :data:`COLLAPSE_TOTAL` (the IOM's page
+#: had 5,900 px of them in one table).
+COLLAPSE_GROUP = 8
+COLLAPSE_TOTAL = 12
+
+
+def group_by_property(rows: list[dict]) -> list[dict]:
+    """Rows (sorted by property) in groups of one property each, with whether each starts open.
+
+    >>> rows = [{"predicate": {"iri": "p", "label": "p"}}] * 9 + [{"predicate": {"iri": "q", "label": "q"}}]
+    >>> [(g["predicate"]["iri"], len(g["rows"]), g["open"]) for g in group_by_property(rows)]
+    [('p', 9, False), ('q', 1, True)]
+    """
+    groups: list[dict] = []
+    for row in rows:
+        if not groups or groups[-1]["predicate"]["iri"] != row["predicate"]["iri"]:
+            groups.append({"predicate": row["predicate"], "rows": []})
+        groups[-1]["rows"].append(row)
+    for group in groups:
+        group["open"] = len(group["rows"]) <= COLLAPSE_GROUP and len(rows) <= COLLAPSE_TOTAL
+    return groups
+
+
+def resource_query(iri: str) -> str:
+    """The query a resource page's "query this resource" link opens: every statement about
+    it, both ways, by prefixed name when the project's prefixes cover it (they are predeclared).
+
+    >>> print(resource_query("https://w3id.org/govgraph/id/org/iom"), end="")
+    SELECT ?direction ?property ?value
+    WHERE {
+      { ggorg:iom ?property ?value BIND("out" AS ?direction) }
+      UNION
+      { ?value ?property ggorg:iom BIND("in" AS ?direction) }
+    }
+    ORDER BY DESC(?direction) ?property ?value
+    """
+    name = prefixed(iri)
+    term = name if name != iri and _SAFE_LOCAL.match(name.split(":", 1)[1]) else f"<{iri}>"
+    return ("SELECT ?direction ?property ?value\nWHERE {\n"
+            f'  {{ {term} ?property ?value BIND("out" AS ?direction) }}\n  UNION\n'
+            f'  {{ ?value ?property {term} BIND("in" AS ?direction) }}\n}}\nORDER BY DESC(?direction) ?property ?value\n')
+
+
+_SAFE_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
 def implied(found: list[ox.Triple], supers: dict) -> set[ox.Triple]:

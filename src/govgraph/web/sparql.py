@@ -36,7 +36,7 @@ from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph
-from flask import Blueprint, Response, current_app, g, redirect, request
+from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -47,6 +47,7 @@ from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Fo
                                       by_name, negotiate)
 from govgraph.web.ratelimit import QueryBudget
 from govgraph.web.service_description import describe_service
+from govgraph.web.service_page import service_page
 
 bp = Blueprint("sparql", __name__)
 access_log = logging.getLogger("govgraph.access")
@@ -357,10 +358,10 @@ def _service_description(fmt: str | None) -> Response:
     if chosen is None or chosen not in offered:
         names = ", ".join(f.media_type for f in offered)
         raise NotAcceptableError(f"the service description can be sent as {names}")
-    if chosen.name == "html":
-        return redirect("/", code=303)  # the query page is the human description
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     root = endpoint_iri(settings).removesuffix("/sparql")
+    if chosen.name == "html":  # a page for people, from the same triples
+        return service_page(describe_service(root, _store().dataset_sizes(), settings, pyoxigraph.RdfFormat.N_TRIPLES))
     body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format)
     response = Response(body, content_type=chosen.content_type)
     response.vary.add("Accept")

@@ -96,11 +96,16 @@
       points.push({value: [whenValue(row[s.when]), label], when: row[s.when].value,
                    detail: s.detail.map(function (d) { return text(row[d]); }).filter(Boolean).join(" · ")});
     });
+    var years = points.map(function (p) { return +p.when.slice(0, 4); }).filter(function (y) { return y === y; });
+    var first = Math.min.apply(null, years), last = Math.max.apply(null, years);
+    var pad = last - first < 4 ? 1 : 0;  // a few years (or one) still show on a years axis
     return {
       animation: false,
-      grid: {left: 8, right: 24, top: 16, bottom: 32, containLabel: true},
+      grid: {left: 8, right: 40, top: 16, bottom: 32, containLabel: true},
       tooltip: {formatter: function (p) { return [p.data.value[1], p.data.when, p.data.detail].filter(Boolean).join("<br>"); }},
-      xAxis: {type: "time", name: s.when, nameLocation: "middle", nameGap: 24, splitLine: {show: true}},
+      xAxis: {type: "time", name: s.when, nameLocation: "middle", nameGap: 24, splitLine: {show: true},
+              min: (first - pad) + "-01-01", max: (last + pad + 1) + "-01-01",
+              minInterval: 365 * 24 * 3600 * 1000, axisLabel: {formatter: "{yyyy}"}},
       yAxis: {type: "category", data: categories, inverse: true, axisLabel: {width: 180, overflow: "truncate"}},
       series: [{type: "scatter", name: s.when, symbolSize: 12, data: points,
                 label: {show: points.length <= 40, position: "right", formatter: function (p) { return p.data.when; }}}]
@@ -112,7 +117,7 @@
       animation: false,
       grid: {left: 8, right: 48, top: 16, bottom: 24, containLabel: true},
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-      xAxis: {type: "value", name: s.value},
+      xAxis: {type: "value", name: s.value, nameLocation: "middle", nameGap: 24},
       yAxis: {type: "category", inverse: true, data: data.map(function (r) { return text(r[s.label]); }),
               axisLabel: {width: 200, overflow: "truncate"}},
       series: [{type: "bar", name: s.value, data: data.map(function (r) { return Number(r[s.value].value); }),
@@ -140,7 +145,8 @@
       animation: false,
       tooltip: {formatter: function (p) { return p.dataType === "edge" ? (p.data.name || "") : p.data.name + "<br>" + p.data.id; }},
       series: [{type: "graph", layout: "force", roam: true, draggable: true, data: list, links: links,
-                force: {repulsion: 160, edgeLength: 90, layoutAnimation: false},
+                force: {repulsion: list.length < 20 ? 500 : 160, edgeLength: list.length < 20 ? [100, 180] : 90,
+                        layoutAnimation: false},
                 label: {show: list.length <= 80, position: "right", fontSize: 11},
                 edgeSymbol: ["none", "arrow"], edgeSymbolSize: 6,
                 edgeLabel: {show: links.length <= 40, formatter: function (p) { return p.data.name; }, fontSize: 10},
@@ -190,7 +196,7 @@
     panel(view).querySelector(".exports").hidden = false;
     return loadCharts().then(function (echarts) {
       if (charts[view]) charts[view].dispose();
-      var height = view === "network" ? 520 : Math.max(220, Math.min(900, 60 + 28 * distinctLabels(view, rows)));
+      var height = view === "network" ? (rows.length < 20 ? 380 : 560) : Math.max(220, Math.min(900, 60 + 28 * distinctLabels(view, rows)));
       box.style.height = height + "px";
       var chart = charts[view] = echarts.init(box, null, {renderer: "svg"});
       chart.setOption(OPTIONS[view](shape, rows));
