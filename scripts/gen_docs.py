@@ -95,12 +95,21 @@ def _query_body(example: ExampleQuery) -> str:
     return "\n".join(lines)
 
 
+def _spanish(example: ExampleQuery) -> str:
+    es = example.in_language("es")
+    if (es["title"], es["description"]) == (example.title, example.description):
+        return ""
+    return f"*En español:* **{es['title']}**. {es['description']}\n\n"
+
+
 def queries_markdown(examples: list[ExampleQuery]) -> str:
     """docs/queries.md: every example query with its title, description and text."""
     intro = ("# Example queries\n\n" + GENERATED.format(source="the headers of queries/examples/*.rq")
              + "The curated example queries in `queries/examples/` are listed on the query page\n"
-             "(`/`), where one click loads them into the editor (with any prefix they use declared).\n"
-             "Each file starts with `# title:` and `# description:` comments. From the command line:\n"
+             "(`/`), where one click loads them into the editor (without the PREFIX lines of the\n"
+             "project's prefixes, which the endpoint predeclares). Each file starts with `# title:` and\n"
+             "`# description:` comments, and their Spanish `# title@es:` and `# description@es:`, shown\n"
+             "to readers who choose Spanish. From the command line:\n"
              "`govgraph query @queries/examples/NAME.rq`.\n")
     if not examples:
         return intro + "\nNo example queries yet.\n"
@@ -108,6 +117,7 @@ def queries_markdown(examples: list[ExampleQuery]) -> str:
     sections = [f'<a id="{e.name}"></a>\n## {e.title}\n\n'
                 f"[`queries/examples/{e.name}.rq`](../queries/examples/{e.name}.rq)\n\n"
                 + (f"{e.description}\n\n" if e.description else "")
+                + _spanish(e)
                 + "```sparql\n" + _query_body(e) + "\n```\n" for e in examples]
     return intro + "\n" + index + "\n\n" + "\n".join(sections)
 
