@@ -366,10 +366,12 @@ def test_service_description_by_format_parameter(endpoint, fmt, media_type):
     assert response.headers["Content-Type"].split(";")[0] == media_type
 
 
-def test_service_description_for_a_browser_is_the_query_page(endpoint):
+def test_service_description_for_a_browser_is_a_page_of_the_same_triples(endpoint):
     response = requests.get(endpoint, headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["Location"].endswith("/")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    turtle = rdflib.Graph().parse(data=requests.get(endpoint, headers={"Accept": "text/turtle"}).text, format="turtle")
+    for size in turtle.objects(None, rdflib.URIRef("http://rdfs.org/ns/void#triples")):
+        assert f"{int(size):,}" in response.text  # every graph size the description states is on the page
 
 
 # --- CORS -----------------------------------------------------------------------------------

@@ -56,12 +56,14 @@ def client(source):
     return create_app(Settings.from_env({}, source_dir=source)).test_client()
 
 
-def test_editor_declares_every_prefix(client):
+def test_editor_holds_no_prefix_lines_and_lists_the_predeclared_prefixes(client):
+    """The endpoint predeclares the project's prefixes: the editor starts with the query alone,
+    and the page lists the prefixes beside it."""
     body = client.get("/").get_data(as_text=True)
     editor = _editor(body)
-    for prefix, iri in PREFIXES.items():
-        assert f"PREFIX {prefix}: <{iri}>" in editor
-    assert "SELECT" in editor
+    assert "PREFIX" not in editor and editor.lstrip().startswith("SELECT")
+    listed = dict(re.findall(r"<dt>([\w.-]+):</dt><dd>([^<]+)</dd>", body))
+    assert listed == PREFIXES
 
 
 def test_examples_listed_with_title_and_description(client):
@@ -73,13 +75,13 @@ def test_examples_listed_with_title_and_description(client):
     assert [e["name"] for e in examples] == ["cq01-select", "cq02-construct", "cq03-bare"]
 
 
-def test_example_link_loads_a_query_with_its_missing_prefixes(client):
+def test_example_link_loads_a_query_without_the_predeclared_prefix_lines(client):
     body = client.get("/").get_data(as_text=True)
-    href = html.unescape(re.search(r'<a class="example" href="([^"]+)"', body).group(1))
-    query = parse_qs(urlsplit(href).query)["query"][0]
-    assert query.startswith("# title: Who funds the IOM?\n# description:")
-    assert f"PREFIX gg: <{PREFIXES['gg']}>" in query and f"PREFIX ggorg: <{PREFIXES['ggorg']}>" in query
-    assert query.endswith("SELECT ?donor WHERE { ?donor gg:funds ggorg:iom }\n")
+    hrefs = [html.unescape(h) for h in re.findall(r'<a class="example" href="([^"]+)"', body)]
+    first, second = (parse_qs(urlsplit(h).query)["query"][0] for h in hrefs[:2])
+    assert first.startswith("# title: Who funds the IOM?\n# description:")
+    assert first.endswith("SELECT ?donor WHERE { ?donor gg:funds ggorg:iom }\n") and "PREFIX" not in first
+    assert "PREFIX" not in second and "CONSTRUCT { ?a gg:funds ?b }" in second  # its gg: line is predeclared
 
 
 def test_query_parameter_fills_the_editor_and_asks_the_script_to_run_it(client):
@@ -108,26 +110,47 @@ def test_links_to_the_service_description_void_dumps_and_ontology(client):
 def test_accessible_structure(client):
     body = client.get("/").get_data(as_text=True)
     assert '<label for="query"' in body and '<html lang="en">' in body
+    assert 'role="tablist"' in body and 'role="tabpanel"' in body
     assert 'role="status"' in body and 'role="alert"' in body
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in body
 
 
 def test_assets_are_served_by_the_app_with_no_third_party_urls(client):
     body = client.get("/").get_data(as_text=True)
-    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', body)
-    assert {"/static/query.js", "/static/query.css", "/static/govgraph.css"} <= set(assets)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', body) + [_page_data(body)["charts"]]
+    assert {"/static/query.js", "/static/editor.js", "/static/views.js", "/static/query.css",
+            "/static/govgraph.css"} <= set(assets)
+    assert any(a.startswith("/static/vendor/yasqe-") for a in assets)
     for asset in assets:
         response = client.get(asset)
         assert response.status_code == 200
-        assert not re.search(rb"https?://(?!w3id\.org|www\.w3\.org)", response.data), asset
+        if not asset.startswith("/static/vendor/"):  # released libraries mention URLs they never fetch
+            assert not re.search(rb"https?://(?!w3id\.org|www\.w3\.org)", response.data), asset
         response.close()
     assert not re.search(r'(?:src|href)="(?:https?:)?//', body)
 
 
-def test_script_is_plain_javascript_without_dependencies():
+def test_scripts_are_plain_javascript_without_a_build_step():
+    for name in ("query.js", "editor.js", "views.js", "browse.js"):
+        script = (STATIC / name).read_text(encoding="utf-8")
+        assert "import " not in script and "require(" not in script, name
     script = (STATIC / "query.js").read_text(encoding="utf-8")
-    assert "import " not in script and "require(" not in script
     assert "fetch(" in script and "application/sparql-results+json" in script
+
+
+def test_vendored_libraries_are_the_released_files_with_their_licences():
+    """Each vendor directory holds its licence and VERSIONS.txt with the sha256 of every file
+    copied, and the files still have those digests (scripts/vendor.sh refreshes them)."""
+    import hashlib
+
+    directories = sorted((STATIC / "vendor").iterdir())
+    assert [d.name for d in directories] == ["echarts-6.1.0", "yasqe-4.6.2"]
+    for directory in directories:
+        assert (directory / "LICENSE").is_file() and (directory / "THIRD-PARTY-LICENSES.txt").is_file()
+        listed = re.findall(r"^([0-9a-f]{64})  (\S+)$", (directory / "VERSIONS.txt").read_text(), re.M)
+        assert listed, directory
+        for digest, name in listed:
+            assert hashlib.sha256((directory / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_packaged_examples_parse(settings):
@@ -135,6 +158,25 @@ def test_packaged_examples_parse(settings):
     for example in load_examples(examples_dir(settings.source_dir)):
         assert example.title != example.name, f"{example.name}.rq has no '# title:' header"
         assert example.description, f"{example.name}.rq has no '# description:' header"
+
+
+def test_examples_in_spanish_for_a_spanish_reader(source):
+    (source / "queries" / "examples" / "cq01-select.rq").write_text(
+        "# title: Who funds the IOM?\n# title@es: ¿Quién financia a la OIM?\n# description: Donors.\n"
+        "SELECT ?donor WHERE { ?donor gg:funds ggorg:iom }\n", encoding="utf-8")
+    client = create_app(Settings.from_env({}, source_dir=source)).test_client()
+    spanish = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "¿Quién financia a la OIM?" in spanish and "Consultar el grafo" in spanish
+    assert "Donors." in spanish  # no Spanish description: the English one
+    assert _page_data(spanish)["examples"][0]["title"] == "¿Quién financia a la OIM?"
+    assert "Who funds the IOM?" in client.get("/").get_data(as_text=True)
+
+
+def test_packaged_examples_have_spanish_titles_and_descriptions(settings):
+    for example in load_examples(examples_dir(settings.source_dir)):
+        es = example.in_language("es")
+        assert es["title"] != example.title, f"{example.name}.rq has no '# title@es:' header"
+        assert es["description"] != example.description, f"{example.name}.rq has no '# description@es:' header"
 
 
 def test_parse_example_reads_only_the_leading_comments():

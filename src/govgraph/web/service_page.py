@@ -47,8 +47,8 @@ WORDS = by_language({
     "endpoint": ("Endpoint", "Punto de acceso"), "language": ("Query language", "Lenguaje de consulta"),
     "features": ("Features", "Funcionalidades"), "see_also": ("See also", "Véase también"),
     "dataset": ("The default dataset", "El conjunto de datos por defecto"),
-    "default_graph": ("The default graph is the union of the named graphs:",
-                      "El grafo por defecto es la unión de los grafos con nombre:"),
+    "default_graph": ("The default graph ({n} triples) is the union of the named graphs:",
+                      "El grafo por defecto ({n} tripletas) es la unión de los grafos con nombre:"),
     "graph": ("Named graph", "Grafo con nombre"), "triples": ("Triples", "Tripletas"),
     "limits": ("Limits", "Límites"), "formats": ("Result formats", "Formatos de resultado"),
     "other": ("Other statements", "Otras afirmaciones"),
@@ -77,6 +77,7 @@ def service_view(triples: list[ox.Triple], lang: str, term_labels: dict[str, str
     one = lambda node, p: (index.get(node, {}).get(p) or [None])[0]  # noqa: E731
     words = TERMS[lang]
     dataset = one(service, _SD + "defaultDataset")
+    default_size = one(one(dataset, _SD + "defaultGraph"), _VOID + "triples")
     graphs = []
     for named in index.get(dataset, {}).get(_SD + "namedGraph", []):
         name, graph = one(named, _SD + "name"), one(named, _SD + "graph")
@@ -94,7 +95,8 @@ def service_view(triples: list[ox.Triple], lang: str, term_labels: dict[str, str
             "formats": sorted(prefixed(v.value) if not v.value.startswith("http://www.w3.org/ns/formats/")
                               else v.value.rsplit("/", 1)[1] for v in props.get(_SD + "resultFormat", [])),
             "see_also": [{"iri": v.value, "href": local_href(v.value, _BASE)} for v in props.get(_RDFS + "seeAlso", [])],
-            "graphs": sorted(graphs, key=lambda g: g["iri"]), "limits": limits, "other": other}
+            "graphs": sorted(graphs, key=lambda g: g["iri"]), "limits": limits, "other": other,
+            "default_triples": grouped(int(default_size.value), lang) if default_size is not None else ""}
 
 
 def _number(term, lang: str) -> str:
