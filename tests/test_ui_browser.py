@@ -58,12 +58,22 @@ def page(browser, server):
     assert not outside, f"the page asked for something not on this server: {outside}"
 
 
+def set_query(page: Page, text: str) -> None:
+    """Put a query in the editor (YASQE) as a paste would."""
+    page.evaluate("text => govgraphEditor.setValue(text)", text)
+
+
+def editor_text(page: Page) -> str:
+    return page.evaluate("govgraphEditor.getValue()")
+
+
 def run(page: Page, how: str = "button") -> None:
     """Run the editor's query with the button or the keyboard and wait until it is done."""
     if how == "button":
         page.click("#run")
     else:
-        page.press("#query", how)
+        page.evaluate("govgraphEditor.focus()")
+        page.keyboard.press(how)
     page.wait_for_function("!document.getElementById('run').disabled"
                            " && !document.getElementById('results').hasAttribute('aria-busy')")
 
@@ -77,30 +87,33 @@ def query_in_url(page: Page) -> str:
     return parse_qs(urlsplit(page.url).query)["query"][0]
 
 
-def test_editor_holds_the_prefixes_and_an_example_loads_with_one_click(page):
+def test_editor_holds_no_prefix_lines_and_an_example_loads_with_one_click(page):
     page.goto("/")
-    editor = page.input_value("#query")
-    assert "PREFIX gg: <https://w3id.org/govgraph/def#>" in editor
-    assert "PREFIX ggstate: <https://w3id.org/govgraph/id/state/>" in editor
+    assert page.is_visible(".CodeMirror") and not page.is_visible("textarea#query")
+    assert "PREFIX" not in editor_text(page)
+    page.click("#prefixes summary")
+    assert page.is_visible("#prefixes dd:has-text('https://w3id.org/govgraph/def#')")
     examples = json.loads(page.text_content("#page-data"))["examples"]
     assert examples, "queries/examples/ holds the curated example queries"
     page.click("a.example >> nth=0")
-    assert page.input_value("#query") == examples[0]["query"]
+    assert editor_text(page) == examples[0]["query"] and "PREFIX" not in examples[0]["query"]
+    assert page.input_value("#query") == examples[0]["query"]  # the form's field follows the editor
     assert query_in_url(page) == examples[0]["query"]
     run(page)
     assert_no_error(page)
     assert page.is_visible(".results-table, .boolean, pre.graph")
     page.focus("a.example >> nth=1")  # the keyboard works too
     page.keyboard.press("Enter")
-    assert page.input_value("#query") == examples[1]["query"]
-    assert page.evaluate("document.activeElement.id") == "query"
+    assert editor_text(page) == examples[1]["query"]
+    assert page.evaluate("document.activeElement.closest('.CodeMirror') !== null")
 
 
 def test_run_with_button_and_ctrl_enter_shows_a_table_with_links(page):
     page.goto("/")
-    page.fill("#query", LABELLED)
-    page.focus("#query")
-    page.keyboard.press("Tab")  # no keyboard trap: Tab leaves the editor for the button
+    set_query(page, LABELLED)
+    page.evaluate("govgraphEditor.focus()")
+    page.keyboard.press("Escape")  # no keyboard trap: Escape, then Tab leaves the editor for the button
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "run"
     run(page, "Control+Enter")
     assert_no_error(page)
@@ -112,17 +125,17 @@ def test_run_with_button_and_ctrl_enter_shows_a_table_with_links(page):
         assert href.startswith("/id/"), href  # the graph's own IRIs dereference on this host
     assert page.locator(".results-table .lang").first.inner_text() == "@en"
     first = page.locator(".results-table tbody tr").all_inner_texts()
-    page.fill("#query", LABELLED.replace("LIMIT 5", "LIMIT 2"))
+    set_query(page, LABELLED.replace("LIMIT 5", "LIMIT 2"))
     run(page, "Meta+Enter")
     assert page.locator(".results-table tbody tr").count() == min(2, len(first))
-    page.fill("#query", LABELLED)
+    set_query(page, LABELLED)
     run(page, "button")
     assert page.locator(".results-table tbody tr").all_inner_texts() == first
 
 
 def test_query_is_kept_in_the_url_and_reloading_it_shows_the_same_results(page):
     page.goto("/")
-    page.fill("#query", LABELLED)
+    set_query(page, LABELLED)
     run(page)
     rows = page.locator(".results-table tbody tr").all_inner_texts()
     assert query_in_url(page) == LABELLED
@@ -130,13 +143,13 @@ def test_query_is_kept_in_the_url_and_reloading_it_shows_the_same_results(page):
     page.goto("about:blank")
     page.goto(shared)
     page.wait_for_selector(".results-table")
-    assert page.input_value("#query") == LABELLED
+    assert editor_text(page) == LABELLED
     assert page.locator(".results-table tbody tr").all_inner_texts() == rows
 
 
 def test_local_iri_links_dereference(page, server):
     page.goto("/")
-    page.fill("#query", LABELLED)
+    set_query(page, LABELLED)
     run(page)
     href = page.locator(".results-table td a.iri").first.get_attribute("href")
     response = requests.get(server + href, headers={"Accept": "text/turtle"}, timeout=30)
@@ -146,7 +159,7 @@ def test_local_iri_links_dereference(page, server):
 def test_a_query_too_long_for_a_url_is_posted(page):
     page.goto("/")
     long_query = LABELLED + "# " + "padding " * 1000 + "\n"
-    page.fill("#query", long_query)
+    set_query(page, long_query)
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/sparql")) as posted:
         run(page)
     assert parse_qs(posted.value.post_data)["query"][0] == long_query
@@ -158,17 +171,17 @@ def test_a_query_too_long_for_a_url_is_posted(page):
 
 def test_ask_is_shown_as_true_or_false(page):
     page.goto("/")
-    page.fill("#query", "ASK { ?s ?p ?o }")
+    set_query(page, "ASK { ?s ?p ?o }")
     run(page)
-    assert page.inner_text(".boolean") == "true"
-    page.fill("#query", "ASK { <urn:nothing> <urn:nothing> <urn:nothing> }")
+    assert page.get_attribute(".boolean", "data-value") == "true"
+    set_query(page, "ASK { <urn:nothing> <urn:nothing> <urn:nothing> }")
     run(page)
-    assert page.inner_text(".boolean") == "false"
+    assert page.get_attribute(".boolean", "data-value") == "false"
 
 
 def test_construct_is_shown_as_turtle(page):
     page.goto("/")
-    page.fill("#query", GRAPH)
+    set_query(page, GRAPH)
     run(page)
     assert_no_error(page)
     turtle = page.inner_text("pre.graph")
@@ -202,7 +215,7 @@ def test_a_long_answer_is_shown_in_part_and_the_page_says_so(page, server):
 
 def test_malformed_query_shows_a_readable_error_with_its_line(page):
     page.goto("/")
-    page.fill("#query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?x WHERE { ?x rdfs:label }")
+    set_query(page, "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?x WHERE { ?x rdfs:label }")
     run(page)
     error = page.locator("#error")
     assert error.is_visible()
@@ -211,8 +224,8 @@ def test_malformed_query_shows_a_readable_error_with_its_line(page):
     assert re.search(r"Line 2, column \d+ of the query", text), text
     assert "SELECT ?x WHERE { ?x rdfs:label }" in text  # the offending line, with a caret under it
     page.click("#error button.goto")
-    selected = page.evaluate("[document.activeElement.id, document.getElementById('query').selectionStart]")
-    assert selected[0] == "query" and selected[1] > len("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>")
+    cursor = page.evaluate("[document.activeElement.closest('.CodeMirror') !== null, govgraphEditor.cursor()]")
+    assert cursor[0] and cursor[1]["line"] == 2
 
 
 def _download_hrefs(page: Page) -> dict[str, str]:
@@ -223,7 +236,7 @@ def _download_hrefs(page: Page) -> dict[str, str]:
 
 def test_download_links_for_results_work(page):
     page.goto("/")
-    page.fill("#query", LABELLED)
+    set_query(page, LABELLED)
     run(page)
     hrefs = _download_hrefs(page)
     assert list(hrefs) == ["json", "xml", "csv", "tsv"]
@@ -242,7 +255,7 @@ def test_download_links_for_results_work(page):
 
 def test_download_links_for_graphs_work(page):
     page.goto("/")
-    page.fill("#query", GRAPH)
+    set_query(page, GRAPH)
     run(page)
     hrefs = _download_hrefs(page)
     assert list(hrefs) == ["turtle", "ntriples", "rdfxml", "jsonld"]
@@ -275,8 +288,10 @@ def test_phone_width_has_no_horizontal_overflow(browser, server, tmp_path):
         widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
                                " document.body.scrollWidth]")
         assert widths[0] <= widths[1] and widths[2] <= widths[1], widths
+        # the results table and the editor's lines scroll inside their own boxes, which fit
         outside = page.evaluate("""() => [...document.querySelectorAll('body *')]
-            .filter(e => !e.closest('#results') && e.getBoundingClientRect().right > 390.5)
+            .filter(e => !(e.closest('#results') || e.parentElement.closest('.CodeMirror'))
+                         && e.getBoundingClientRect().right > 390.5)
             .map(e => e.tagName + '.' + e.className)""")
         assert not outside, outside
     finally:
