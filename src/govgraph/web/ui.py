@@ -199,7 +199,7 @@ WORDS = by_language({
     "search_words": ("search by words", "busque por palabras"),
     "editor": ("SPARQL query", "Consulta SPARQL"),
     "run": ("Run query", "Ejecutar"),
-    "run_with": ("Run with", "Ejecute con"), "complete_with": ("complete with", "complete con"),
+    "run_with": ("Run with", "Ejecute con"), "complete_with": ("complete with", "sugerencias con"),
     "prefixes": ("{n} prefixes declared for you", "{n} prefijos declarados para usted"),
     "prefixes_note": ("Every query may use these; a PREFIX line of the query wins. JSON-LD answers use them too",
                       "Toda consulta puede usarlos; una línea PREFIX de la consulta prevalece. Las respuestas "
