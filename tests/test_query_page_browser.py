@@ -226,7 +226,7 @@ def test_switching_to_spanish_changes_every_visible_word_of_the_chrome(open_page
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_view_fits_its_screen(open_page, shots, size):
     views = {"query": f"/?query={quote(VISA_TIMELINE, safe='')}", "search": "/search?q=circulacion",
-             "browse": "/id/", "browse-instruments": "/id/instrument/?q=circulacion",
+             "browse": "/id/", "browse-instruments": "/id/instrument/?q=circulation",
              "resource": "/id/org/iom", "service": "/sparql", "not-found": "/id/state/XYZ"}
     for name, path in views.items():
         page = open_page(path, size)

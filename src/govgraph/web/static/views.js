@@ -184,7 +184,7 @@
     var note = panel(view).querySelector(".chart-note");
     var shape = shapes && shapes[view];
     if (!shape) {
-      note.textContent = say(W.no_view, {view: W[view] ? W[view] : document.getElementById("tab-" + view).textContent,
+      note.textContent = say(W.no_view, {view: document.getElementById("tab-" + view).textContent.toLowerCase(),
                                          why: W["why_" + view]});
       box.hidden = true;
       panel(view).querySelector(".exports").hidden = true;
