@@ -357,10 +357,11 @@ def test_browse_lists_every_thing_by_type(server, release):
         kind = row["s"].value[len(BASE + "id/"):].split("/")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     index = requests.get(f"{server}/id/").text
-    for kind, n in kinds.items():
-        assert f'<a href="/id/{kind}/">{kind}</a> ({n})' in index
+    listed = dict(re.findall(r'<a href="/id/([\w-]+)/">[^<]+</a> <code class="muted">/id/[\w-]+/</code></td>'
+                             r'<td class="count">(\d+)</td>', index))
+    assert {kind: int(n) for kind, n in listed.items()} == kinds
     states = requests.get(f"{server}/id/state/", headers={"Accept-Language": "es"}).text
-    assert len(re.findall(r'<li><a href="/id/state/[A-Z]{3}">', states)) == kinds["state"] == 20
+    assert len(re.findall(r'<li data-text="[^"]*"><a href="/id/state/[A-Z]{3}">', states)) == kinds["state"] == 20
     assert '<a href="/id/state/MEX">México</a>' in states
     assert requests.get(f"{server}/id/nope/").status_code == 404
     assert requests.get(f"{server}/id/state/", headers={"Accept": "text/turtle"}).status_code == 406  # HTML only
