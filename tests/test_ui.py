@@ -16,7 +16,7 @@ import pytest
 from govgraph.config import Settings
 from govgraph.namespaces import PREFIXES
 from govgraph.web import create_app
-from govgraph.web.ui import examples_dir, load_examples, missing_prologue, parse_example
+from govgraph.web.ui import examples_dir, load_examples, parse_example
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "src" / "govgraph" / "web" / "static"
@@ -62,7 +62,7 @@ def test_editor_holds_no_prefix_lines_and_lists_the_predeclared_prefixes(client)
     body = client.get("/").get_data(as_text=True)
     editor = _editor(body)
     assert "PREFIX" not in editor and editor.lstrip().startswith("SELECT")
-    listed = dict(re.findall(r"<dt>([\w.-]+):</dt><dd>([^<]+)</dd>", body))
+    listed = dict(re.findall(r"<dt><code>([\w.-]+):</code></dt><dd><code>([^<]+)</code></dd>", body))
     assert listed == PREFIXES
 
 
@@ -182,9 +182,3 @@ def test_packaged_examples_have_spanish_titles_and_descriptions(settings):
 def test_parse_example_reads_only_the_leading_comments():
     ex = parse_example("x", "# title: A\n\n# description: B\nSELECT * {}\n# title: not a header\n")
     assert (ex.title, ex.description) == ("A", "B")
-
-
-def test_missing_prologue_ignores_iris_strings_and_comments():
-    query = 'SELECT * { ?s <http://x/y:z> "owl:Thing" } # skos:note\n'
-    assert missing_prologue(query) == ""
-    assert missing_prologue("SELECT * { ?s a unknown:x , foaf:Person }") == f"PREFIX foaf: <{PREFIXES['foaf']}>\n"

@@ -31,11 +31,11 @@ from govgraph.web.language import by_language, reader_language
 from govgraph.web.resource_page import local_href, prefixed
 from govgraph.web.service_description import GGSVC
 
-_SD, _VOID, _RDF, _RDFS = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs"))
+_SD, _VOID, _RDF, _RDFS, _SH = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "sh"))
 _BASE = "https://w3id.org/govgraph/"
 #: The statements the page shows in their own places; any other is listed as it is.
 _SHOWN = {_RDF + "type", _SD + "endpoint", _SD + "supportedLanguage", _SD + "feature", _SD + "defaultDataset",
-          _SD + "resultFormat", _RDFS + "seeAlso"}
+          _SD + "resultFormat", _RDFS + "seeAlso", _SH + "declare"}
 
 WORDS = by_language({
     "title": ("The SPARQL endpoint", "El punto de acceso SPARQL"),
@@ -87,6 +87,8 @@ def service_view(triples: list[ox.Triple], lang: str, term_labels: dict[str, str
     limits = [{"iri": p, "label": term_labels.get(p, p), "short": "ggsvc:" + p[len(GGSVC):],
                "value": _number(values[0], lang)}
               for p, values in sorted(props.items()) if p.startswith(GGSVC)]
+    declared = sorted((one(d, _SH + "prefix").value, one(d, _SH + "namespace").value)
+                      for d in props.get(_SH + "declare", []) if one(d, _SH + "prefix") is not None)
     other = [{"property": prefixed(p), "iri": p, "values": [_text(v) for v in values]}
              for p, values in sorted(props.items()) if p not in _SHOWN and not p.startswith(GGSVC)]
     return {"endpoint": one(service, _SD + "endpoint").value,
@@ -95,7 +97,7 @@ def service_view(triples: list[ox.Triple], lang: str, term_labels: dict[str, str
             "formats": sorted(prefixed(v.value) if not v.value.startswith("http://www.w3.org/ns/formats/")
                               else v.value.rsplit("/", 1)[1] for v in props.get(_SD + "resultFormat", [])),
             "see_also": [{"iri": v.value, "href": local_href(v.value, _BASE)} for v in props.get(_RDFS + "seeAlso", [])],
-            "graphs": sorted(graphs, key=lambda g: g["iri"]), "limits": limits, "other": other,
+            "graphs": sorted(graphs, key=lambda g: g["iri"]), "limits": limits, "other": other, "prefixes": declared,
             "default_triples": grouped(int(default_size.value), lang) if default_size is not None else ""}
 
 

@@ -49,10 +49,6 @@ DOWNLOADS = {"results": ("json", "xml", "csv", "tsv"), "graph": ("turtle", "ntri
 _HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+(?:@[a-z]{2})?)\s*:\s*(?P<value>.*?)\s*$")
 _PREDECLARED = re.compile(r"^[ \t]*PREFIX[ \t]+(?P<prefix>[A-Za-z][\w.-]*)?:[ \t]*<(?P<iri>[^<>\s]*)>[ \t]*\n?",
                           re.IGNORECASE | re.MULTILINE)
-_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-# IRIs, strings and comments, which may contain text that looks like a prefixed name
-_NOT_CODE = re.compile(r"<[^<>\s]*>|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|#[^\n]*")
-_USED = re.compile(r"(?<![\w:?$.-])([A-Za-z][\w-]*(?:\.[\w-]+)*):(?!//)")
 
 
 @dataclass(frozen=True)
@@ -127,20 +123,6 @@ def examples_dir(source_dir: Path | None) -> Path:
     ('queries', 'examples')
     """
     return source_root(source_dir) / "queries" / "examples"
-
-
-def missing_prologue(query: str) -> str:
-    """``PREFIX`` lines for the known prefixes ``query`` uses without declaring them.
-
-    >>> missing_prologue("SELECT * { ?s a gg:Funding ; rdfs:label 'x:y' }")
-    'PREFIX gg: <https://w3id.org/govgraph/def#>\\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n'
-    >>> missing_prologue("PREFIX gg: <https://w3id.org/govgraph/def#> SELECT * { ?s a gg:Funding }")
-    ''
-    """
-    declared = {m or "" for m in _DECLARED.findall(query)}
-    code = _NOT_CODE.sub(" ", query)
-    used = dict.fromkeys(p for p in _USED.findall(code) if p in PREFIXES and p not in declared)
-    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
 
 
 def _download_formats() -> dict[str, list[dict]]:
