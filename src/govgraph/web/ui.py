@@ -215,8 +215,6 @@ SCRIPT_WORDS = by_language({
     "showing": ("Rows {from}–{to} of {n}.", "Filas {from}–{to} de {n}."),
     "prev": ("Previous", "Anterior"), "next": ("Next", "Siguiente"),
     "page_of": ("page {page} of {pages}", "página {page} de {pages}"),
-    "truncated": ("Cut off at the endpoint's limit of {limit} rows; use LIMIT and OFFSET to page through the rest.",
-                  "Cortada en el límite de {limit} filas del punto de acceso; use LIMIT y OFFSET para recorrer el resto."),
     "too_long_link": ("The query is too long to keep in a link.", "La consulta es demasiado larga para guardarla en un enlace."),
     "too_long_download": ("the query is too long for a download link; POST it to {endpoint}",
                           "la consulta es demasiado larga para un enlace de descarga; envíela por POST a {endpoint}"),

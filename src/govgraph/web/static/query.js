@@ -229,10 +229,7 @@
       var kind = (response.headers.get("Content-Type") || "").indexOf("json") >= 0 ? "results" : "graph";
       return render(response).then(function (summary) {
         var ms = Math.round(performance.now() - started);
-        var truncated = response.headers.get("X-GovGraph-Truncated") === "true";
-        var limit = response.headers.get("X-GovGraph-Row-Limit");
-        statusBox.textContent = summary + " " + say(W.in_ms, {ms: number(ms)}) +
-          (truncated ? " " + say(W.truncated, {limit: limit}) : "") + (linked ? "" : " " + W.too_long_link);
+        statusBox.textContent = summary + " " + say(W.in_ms, {ms: number(ms)}) + (linked ? "" : " " + W.too_long_link);
         showDownloads(query, kind);
         if (answer && window.govgraphViews) window.govgraphViews.offer(answer);
       });
