@@ -12,8 +12,8 @@ every other statement about the service as a property and a value.
 >>> body = describe_service("http://127.0.0.1:8080", (3, {"https://w3id.org/govgraph/graph/data": 3}),
 ...                         Settings.from_env({}), ox.RdfFormat.N_TRIPLES)
 >>> view = service_view(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)), "es", {})
->>> view["endpoint"], view["graphs"][0]["href"], [l["value"] for l in view["limits"] if l["short"] == "ggsvc:maxRows"]
-('http://127.0.0.1:8080/sparql', '/graph/data', ['10.000'])
+>>> view["endpoint"], view["graphs"][0]["href"], [l["value"] for l in view["limits"] if l["short"] == "ggsvc:maxResultBytes"]
+('http://127.0.0.1:8080/sparql', '/graph/data', ['50.000.000'])
 """
 
 from __future__ import annotations
