@@ -64,9 +64,12 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
                        created: str = "2000-01-01T00:00:00Z") -> Path:
     """Write a release in the documented layout (manifest.json, govgraph.nq, store/) from a
     TriG file, for tests that need a small release without running the build."""
+    import hashlib
     import json
 
     import pyoxigraph
+
+    from govgraph.release import store_files
 
     dataset = pyoxigraph.Dataset(pyoxigraph.parse(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG))
     path = Path(releases_dir) / release_id
@@ -76,14 +79,17 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
     store.bulk_extend(dataset)
     store.flush()
     del store
+    nquads = (path / "govgraph.nq").read_bytes()
+    files = {"govgraph.nq": {"bytes": len(nquads), "sha256": hashlib.sha256(nquads).hexdigest(),
+                             "media_type": "application/n-quads", "encoding": None, "triples": len(dataset)}}
     graphs: dict[str, int] = {}
     for quad in dataset:
         graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
     union = {(q.subject, q.predicate, q.object) for q in dataset}
     manifest = {"release": release_id, "version": release_id.split("-")[0], "version_iri": None,
                 "created": created, "git_sha": None, "base_iri": "https://w3id.org/govgraph/",
-                "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": {},
-                "software": {"pyoxigraph": pyoxigraph.__version__}}
+                "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": files,
+                "store_files": store_files(path / "store"), "software": {"pyoxigraph": pyoxigraph.__version__}}
     (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return path
 
@@ -102,6 +108,7 @@ def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0
 
     from govgraph.build.describe import describe_release
     from govgraph.namespaces import GRAPH_META, PREFIXES
+    from govgraph.release import store_files
 
     text = Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig
     labels: dict = {}  # blank nodes named in document order, so equal content gives equal dumps
@@ -150,6 +157,7 @@ def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0
     store.bulk_load(path=str(path / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_META)))
     store.flush()
     del store
+    manifest["store_files"] = store_files(path / "store")
     manifest["graphs"][str(GRAPH_META)] = len(void)
     record("void.ttl", "text/turtle", None, len(void))
     (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -22,7 +22,14 @@ store/               a pyoxigraph store with the quads, ready to open read-only
 ``git_sha`` (or null), ``base_iri``, ``graphs`` ({graph IRI: triple count}),
 ``triples`` (total quads), ``union_triples`` (distinct triples of the union),
 ``files`` ({name: {"bytes", "sha256", "media_type", "encoding" (or null), "triples"}}),
-``software`` ({package: version}).
+``store_files`` ({name in ``store/``: {"bytes", "sha256"}}: every file of the store but
+RocksDB's diagnostic ``LOG*`` and its ``LOCK``), ``software`` ({package: version}).
+
+Opening a release to serve it (:func:`servable_releases`) checks the manifest and the size
+and sha256 of every file it lists, the store's included (:func:`verify_release`), and takes
+a shared lease on it (:class:`ReleaseLease`, an ``flock`` on its ``manifest.json``) that
+:func:`prune_releases` respects: a release in use is never removed. Every release passed
+over is reported with its reason.
 
 The dumps (``govgraph.*``) hold the ontology, data and inferred graphs only. The meta
 graph describes the dumps (their sizes and sha256s), so it cannot be inside them: it is
@@ -34,16 +41,25 @@ id and the same dump bytes; rebuilding them swaps in the new directory atomicall
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import re
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from govgraph.errors import NoReleaseError
 
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
+#: RocksDB files of a store that are not data: its diagnostic log and its lock file.
+_NOT_STORE_DATA = re.compile(r"^(LOG(\..*)?|LOCK)$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -71,36 +87,218 @@ class Release:
 
     @classmethod
     def open(cls, path: Path) -> "Release":
-        """Open the release at ``path``; raises NoReleaseError if it is incomplete."""
+        """Open the release at ``path``; raises NoReleaseError if its manifest cannot be read."""
         manifest_path = Path(path) / MANIFEST
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise NoReleaseError(f"{path}: not a complete release ({err})") from None
+        except OSError as err:
+            raise NoReleaseError(f"{path}: not a complete release ({err.strerror or err}: {MANIFEST})") from None
+        except ValueError as err:
+            raise NoReleaseError(f"{path}: {MANIFEST} is not valid JSON ({err}); it may have been cut short") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("release"), str):
+            raise NoReleaseError(f"{path}: {MANIFEST} names no release")
         return cls(Path(path), manifest)
 
 
-def list_releases(releases_dir: Path) -> list[Release]:
-    """Every complete release under ``releases_dir``, oldest first (by ``created``)."""
-    releases = []
+def scan_releases(releases_dir: Path) -> tuple[list[Release], list[tuple[str, str]]]:
+    """(every release whose manifest reads, oldest first by ``created``; (directory name,
+    reason) for each directory under ``releases_dir`` that is not one). Names starting
+    with a dot (a build's or a prune's temporary directory) are not releases."""
+    releases, unreadable = [], []
     root = Path(releases_dir)
     if not root.is_dir():
-        return []
-    for child in root.iterdir():
-        if child.is_dir() and not child.name.startswith(".") and (child / MANIFEST).is_file():
-            try:
-                releases.append(Release.open(child))
-            except NoReleaseError:
-                continue
-    return sorted(releases, key=lambda r: (r.manifest.get("created", ""), r.id))
+        return [], []
+    for child in sorted(root.iterdir()):
+        if not child.is_dir() or child.name.startswith("."):
+            continue
+        try:
+            releases.append(Release.open(child))
+        except NoReleaseError as err:
+            unreadable.append((child.name, err.detail.removeprefix(f"{child}: ")))
+    return sorted(releases, key=lambda r: (str(r.manifest.get("created", "")), r.id)), unreadable
+
+
+def list_releases(releases_dir: Path) -> list[Release]:
+    """Every release under ``releases_dir`` whose manifest reads, oldest first (by ``created``)."""
+    return scan_releases(releases_dir)[0]
 
 
 def newest_release(releases_dir: Path) -> Release:
-    """The newest complete release; NoReleaseError if there is none."""
+    """The newest release whose manifest reads; NoReleaseError if there is none."""
     releases = list_releases(releases_dir)
     if not releases:
         raise NoReleaseError(f"no release in {releases_dir}; run 'govgraph build'")
     return releases[-1]
+
+
+# ---- checking a release before serving it ----
+
+@dataclass(frozen=True)
+class Verification:
+    """What :func:`verify_release` checked: ``files`` files of ``bytes`` bytes in ``seconds``."""
+
+    files: int
+    bytes: int
+    seconds: float
+
+    def as_json(self) -> dict:
+        return {"ok": True, "files": self.files, "bytes": self.bytes, "seconds": round(self.seconds, 3)}
+
+
+def store_files(store_dir: Path) -> dict[str, dict]:
+    """{name: {"bytes", "sha256"}} of every data file of a (closed) pyoxigraph store, for the
+    manifest's ``store_files``; RocksDB's ``LOG*`` and ``LOCK`` are left out."""
+    names = sorted(p.name for p in Path(store_dir).iterdir() if p.is_file() and not _NOT_STORE_DATA.match(p.name))
+    return {name: {"bytes": (Path(store_dir) / name).stat().st_size, "sha256": _sha256(Path(store_dir) / name)}
+            for name in names}
+
+
+def manifest_problem(manifest: dict, directory: str) -> str | None:
+    """What is wrong with a release's manifest, or None.
+
+    >>> good = {"release": "1.0-ab", "version": "1.0", "created": "2026-01-01T00:00:00Z", "graphs": {},
+    ...         "triples": 0, "files": {"void.ttl": {"bytes": 1, "sha256": "0" * 64}},
+    ...         "store_files": {"CURRENT": {"bytes": 16, "sha256": "1" * 64}}}
+    >>> manifest_problem(good, "1.0-ab") is None
+    True
+    >>> manifest_problem(dict(good, store_files={}), "1.0-ab")
+    'it lists no store files (store_files): a release built before govgraph checked stores; rebuild it'
+    >>> manifest_problem(dict(good, files={"../x": {"bytes": 1, "sha256": "0" * 64}}), "1.0-ab")
+    "its entry for '../x' is not a file name with a size and a sha256"
+    """
+    for key, kind in (("release", str), ("version", str), ("created", str), ("graphs", dict), ("triples", int),
+                      ("files", dict)):
+        if not isinstance(manifest.get(key), kind):
+            return f"its {key!r} is missing or not a {kind.__name__}"
+    if manifest["release"] != directory:
+        return f"it names release {manifest['release']!r}, but its directory is {directory!r}"
+    store = manifest.get("store_files")
+    if not isinstance(store, dict) or "CURRENT" not in store:
+        return "it lists no store files (store_files): a release built before govgraph checked stores; rebuild it"
+    for name, info in [*manifest["files"].items(), *store.items()]:
+        if not (isinstance(info, dict) and _plain_name(name) and isinstance(info.get("bytes"), int)
+                and isinstance(info.get("sha256"), str) and _SHA256.match(info["sha256"])):
+            return f"its entry for {name!r} is not a file name with a size and a sha256"
+    return None
+
+
+def verify_release(release: Release) -> Verification:
+    """Check the manifest, then the size and sha256 of every file it lists (dumps, store);
+    NoReleaseError naming the first file that is missing or differs."""
+    started = time.perf_counter()
+    problem = manifest_problem(release.manifest, release.path.name)
+    if problem:
+        raise NoReleaseError(f"{MANIFEST}: {problem}")
+    expected = {name: info for name, info in release.manifest["files"].items()}
+    expected.update({f"{STORE_DIR}/{name}": info for name, info in release.manifest["store_files"].items()})
+    for name, info in expected.items():
+        try:
+            size = (release.path / name).stat().st_size
+        except OSError as err:
+            raise NoReleaseError(f"{name}: {err.strerror or err}") from None
+        if size != info["bytes"]:
+            raise NoReleaseError(f"{name}: {size} bytes where the manifest says {info['bytes']}")
+    names = sorted(expected, key=lambda n: -expected[n]["bytes"])  # the largest first: threads finish together
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:  # hashlib frees the GIL
+        digests = dict(zip(names, pool.map(lambda n: _sha256(release.path / n), names)))
+    for name in sorted(expected):
+        if digests[name] != expected[name]["sha256"]:
+            raise NoReleaseError(f"{name}: its sha256 differs from the manifest's (changed after the build)")
+    return Verification(len(expected), sum(i["bytes"] for i in expected.values()), time.perf_counter() - started)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _plain_name(name: str) -> bool:
+    """A file name with no directory part (so a manifest cannot point outside its release).
+
+    >>> [_plain_name(n) for n in ("void.ttl", "../x", "a/b", "", ".")]
+    [True, False, False, False, False]
+    """
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\0" not in name
+
+
+class ReleaseLease:
+    """A shared lease on a release while it is served: an ``flock(LOCK_SH)`` on its
+    ``manifest.json``, which :func:`prune_releases` must take exclusively to remove it.
+
+    Raises NoReleaseError if the release is being removed (or was, while this opened it).
+    Any number of processes may hold a lease on the same release; ``close`` ends it, as
+    does the exit of the process.
+    """
+
+    def __init__(self, release: Release):
+        path = release.path / MANIFEST
+        try:
+            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as err:
+            raise NoReleaseError(f"{MANIFEST}: {err.strerror or err}") from None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            same = os.path.samestat(os.fstat(self._fd), os.stat(path))
+        except (BlockingIOError, FileNotFoundError):
+            same = False
+        if not same:
+            self.close()
+            raise NoReleaseError("it is being removed (govgraph prune)")
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the file ends the lock
+            self._fd = None
+
+
+def servable_releases(releases_dir: Path, skipped: Callable[[str], None]) -> Iterator[tuple[Release, ReleaseLease,
+                                                                                          Verification]]:
+    """Releases to serve, newest first, each leased and verified; every release passed over
+    (unreadable manifest, being removed, failed verification) is reported to ``skipped``
+    with its reason. A caller that does not use a yielded release closes its lease."""
+    releases, unreadable = scan_releases(releases_dir)
+    for name, reason in unreadable:
+        skipped(f"release {name} cannot be served ({reason}); skipped")
+    for release in reversed(releases):
+        try:
+            lease = ReleaseLease(release)
+        except NoReleaseError as err:
+            skipped(f"release {release.id} cannot be served ({err.detail}); trying an older one")
+            continue
+        try:
+            verification = verify_release(release)
+        except NoReleaseError as err:
+            lease.close()
+            skipped(f"release {release.id} cannot be served ({err.detail}); trying an older one")
+            continue
+        yield release, lease, verification
+
+
+def prune_releases(releases_dir: Path, keep: int) -> tuple[list[str], list[str]]:
+    """Remove all but the ``keep`` newest releases, never one in use; (removed ids, kept
+    ids with why). A release is first renamed to a dot-name (so no server opens it any
+    more) while its lease is held exclusively, then deleted."""
+    if keep < 1:
+        raise ValueError("keep at least one release")
+    releases = list_releases(releases_dir)
+    removed, refused = [], []
+    for release in releases[:max(0, len(releases) - keep)]:
+        try:
+            fd = os.open(release.path / MANIFEST, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue  # removed meanwhile
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            refused.append(f"{release.id}: in use by a server (it holds the release's lease)")
+            continue
+        doomed = release.path.with_name(f".prune-{release.path.name}-{os.getpid()}")
+        os.rename(release.path, doomed)
+        os.close(fd)
+        shutil.rmtree(doomed, ignore_errors=True)
+        removed.append(release.id)
+    return removed, refused
 
 
 #: Name of the checksum file of a dump set, ``sha256sum -c`` format.

@@ -72,7 +72,7 @@ def build_release(settings, progress: Progress) -> Path:
     built = check_sources(settings, progress)
     summary: list[str] = []
     with _step(progress, "release", summary):
-        path = write_release(built, settings, source_root(settings.source_dir))
+        path = write_release(built, settings, source_root(settings.source_dir), progress)
         summary.append(f"{path.name} in {path.parent}")
     for graph, count in sorted(Release.open(path).manifest["graphs"].items(), key=_graph_order):
         progress(f"  {graph}: {count:,} triples")

@@ -1,6 +1,6 @@
 """Step 2 of the build: OWL 2 consistency and inferences under HermiT.
 
-HermiT is the one bundled with owlready2 (its jar, its Java settings), run on an
+HermiT is the one bundled with owlready2 (its jar, found as package data), run on an
 N-Triples file that this module writes with rdflib: owlready2 cannot read Turtle, and its
 own wrapper drops inferred values of properties that have an inverse (``gg:evidence``,
 the inverse of ``oa:hasBody``), so the output is read here directly.
@@ -27,11 +27,14 @@ and classes at fault; unsatisfiable classes do too.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
+from contextlib import contextmanager
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -39,6 +42,7 @@ from rdflib import BNode, Graph, Literal, OWL, RDF, RDFS, URIRef
 from rdflib.collection import Collection
 
 from govgraph.build.entail import characterised_citations, entailed_values
+from govgraph.children import dies_with_this_process
 from govgraph.errors import ConfigError, InputError, ReasoningError
 from govgraph.namespaces import short_name
 
@@ -53,6 +57,8 @@ _OBJECT_PROPERTY_TYPES = (OWL.ObjectProperty, OWL.TransitiveProperty, OWL.Symmet
 _TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.M)
 _VALUE_LINE = re.compile(r"^<([^>]+)> \(known instances:\s*(.*?)\s*\|\s*possible instances:", re.M)
 _PAIR = re.compile(r"\(<([^>]+)>, <([^>]+)>\)")
+#: The OWL API exception (a public class) HermiT's command line dies with on an inconsistent ontology.
+INCONSISTENT = "org.semanticweb.owlapi.reasoner.InconsistentOntologyException"
 _UNSATISFIABLE = re.compile(r"^\t<?([^<>\s]+)>?$", re.M)
 
 
@@ -126,25 +132,43 @@ def build_input(ontology: Graph, data: Graph, individuals: Iterable[URIRef] | No
 
 
 def run_hermit(graph: Graph, actions: tuple[str, ...]) -> str | None:
-    """Run HermiT's command line on ``graph``; its output, or None if inconsistent."""
+    """Run HermiT's command line on ``graph``; its output, or None if inconsistent.
+
+    HermiT writes its answer to a file (``--output``); it exits 0 having written an answer
+    (each action used here always writes one), 0 with no answer when it could not read the
+    ontology, and non-zero with the OWL API's ``InconsistentOntologyException`` when the
+    ontology is inconsistent. The JVM dies with the build (:mod:`govgraph.children`).
+    """
     java = shutil.which("java")
     if java is None:
         raise ConfigError("the reasoner needs a Java runtime: install one (e.g. apt-get install default-jre)")
-    from owlready2 import reasoning  # imported late: owlready2 is only needed here
-
-    with tempfile.TemporaryDirectory(prefix="govgraph-hermit-") as tmp:
-        path = Path(tmp) / "input.nt"
+    with tempfile.TemporaryDirectory(prefix="govgraph-hermit-") as tmp, hermit_classpath() as classpath:
+        path, answer = Path(tmp) / "input.nt", Path(tmp) / "output.txt"
         graph.serialize(destination=str(path), format="nt", encoding="utf-8")
-        command = [java, f"-Xmx{JAVA_MEMORY_MB}M", *JAVA_OPTIONS, "-cp", reasoning._HERMIT_CLASSPATH,
-                   "org.semanticweb.HermiT.cli.CommandLine", *actions,
+        command = [java, f"-Xmx{JAVA_MEMORY_MB}M", *JAVA_OPTIONS, "-cp", classpath,
+                   "org.semanticweb.HermiT.cli.CommandLine", *actions, "--output", str(answer),
                    "--ignoreUnsupportedDatatypes", path.as_uri()]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if result.returncode == 0 and "went pear-shaped" not in result.stderr:
-        return result.stdout
-    if "Inconsistent ontology" in result.stdout + result.stderr:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                                preexec_fn=dies_with_this_process())
+        output = answer.read_text(encoding="utf-8") if answer.is_file() else ""
+    if result.returncode == 0 and output:
+        return output
+    if result.returncode != 0 and INCONSISTENT in result.stderr:
         return None
     message = [line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip()]
-    raise InputError("the reasoner could not read the ontology and data: " + " / ".join(message[:4]))
+    raise InputError(f"the reasoner could not read the ontology and data (exit status {result.returncode}): "
+                     + (" / ".join(message[:4]) or "no answer"))
+
+
+@contextmanager
+def hermit_classpath():
+    """The Java class path of the HermiT that owlready2 ships (its ``hermit/`` directory,
+    which holds owlready2's own classes, then ``HermiT.jar``), found as package data."""
+    with as_file(files("owlready2") / "hermit") as hermit:
+        jar = hermit / "HermiT.jar"
+        if not jar.is_file():
+            raise ConfigError(f"owlready2 ships no HermiT.jar (looked in {hermit}): reinstall owlready2")
+        yield os.pathsep.join([str(hermit), str(jar)])
 
 
 def unsatisfiable_classes(output: str) -> list[URIRef]:

@@ -1,16 +1,23 @@
 """Step 5 of the build: write the release directory (layout: :mod:`govgraph.release`).
 
-Everything is written into ``<releases>/.tmp-<id>-<random>/`` and renamed into place at
-the end, ``manifest.json`` last, so a failed build leaves nothing and never touches an
-earlier release. Rebuilding identical sources gives the same release id and the same
-dump bytes (sorted N-Quads, stable blank-node labels, gzip with ``mtime=0``); the new
-directory then replaces the old one in a single atomic exchange, so it becomes the
-newest release again with a consistent ``void.ttl`` (which carries the build time).
+Everything is written into ``<releases>/.tmp-<id>-<random>/``, synced to disk (every
+file and directory, so a power cut cannot leave a release whose name exists but whose
+bytes do not) and renamed into place at the end, ``manifest.json`` last, so a failed build
+leaves nothing and never touches an earlier release. The build holds an ``flock`` on its
+temporary directory; a build killed before it could clean up leaves one that nobody holds,
+and the next build removes it (:func:`remove_stale_temporaries`).
+
+Rebuilding identical sources gives the same release id and the same dump bytes (sorted
+N-Quads, stable blank-node labels, gzip with ``mtime=0``); the new directory then replaces
+the old one in a single atomic exchange, so it becomes the newest release again with a
+consistent ``void.ttl`` (which carries the build time), unless a server is serving the old
+one (it holds its lease): that one is then kept as it is.
 """
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import gzip
 import hashlib
 import json
@@ -31,7 +38,7 @@ from govgraph.build.describe import describe_release
 from govgraph.errors import InputError
 from govgraph.namespaces import (GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
                                  ONTOLOGY_IRI, PREFIXES)
-from govgraph.release import MANIFEST, SHA256SUMS, STORE_DIR
+from govgraph.release import MANIFEST, SHA256SUMS, STORE_DIR, store_files
 
 #: (extension, pyoxigraph format, media type, dataset or union, gzipped copy too)
 DUMPS = (("nq", ox.RdfFormat.N_QUADS, "application/n-quads", True, True),
@@ -83,7 +90,8 @@ def ontology_version(ontology: Graph) -> tuple[str, str | None]:
     return version, (str(iri) if iri is not None else None)
 
 
-def write_release(built: Built, settings, root_dir: Path | None = None) -> Path:
+def write_release(built: Built, settings, root_dir: Path | None = None,
+                  progress=lambda message: None) -> Path:
     """Write the release for ``built`` under ``settings.releases_dir``; return its path.
 
     ``root_dir`` is the source checkout (for the manifest's ``git_sha``).
@@ -92,14 +100,52 @@ def write_release(built: Built, settings, root_dir: Path | None = None) -> Path:
     rid = release_id(built, nquads)
     root = Path(settings.releases_dir)
     root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{rid}-", dir=root))
-    tmp.chmod(0o755)
+    for name in remove_stale_temporaries(root):
+        progress(f"release: removed {name}, left behind by a build that was stopped")
+    tmp, owner = _temporary_directory(root, rid)
     try:
         manifest = _write_contents(tmp, rid, built, nquads, settings)
         manifest["git_sha"] = _git_sha(root_dir)
-        return _publish(tmp, root / rid, manifest)
+        return _publish(tmp, root / rid, manifest, progress)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        os.close(owner)
+
+
+def _temporary_directory(root: Path, rid: str) -> tuple[Path, int]:
+    """A new ``.tmp-<id>-*`` directory under ``root`` and a descriptor holding its flock, so
+    that :func:`remove_stale_temporaries` in another build leaves it alone."""
+    while True:
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{rid}-", dir=root))
+        owner = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fcntl.flock(owner, fcntl.LOCK_EX)  # waits if a cleaner took it in the instant since mkdtemp
+        try:
+            if os.path.samestat(os.fstat(owner), os.stat(tmp)):
+                tmp.chmod(0o755)
+                return tmp, owner
+        except FileNotFoundError:
+            pass
+        os.close(owner)  # a cleaner removed it: make another
+
+
+def remove_stale_temporaries(root: Path) -> list[str]:
+    """Remove the ``.tmp-*`` directories under ``root`` that no live build holds (their
+    builds were killed); return their names. A live build holds an flock on its own."""
+    removed = []
+    for path in sorted(Path(root).glob(".tmp-*")):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)  # a live build owns it
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
+        removed.append(path.name)
+    return removed
 
 
 def _write_contents(tmp: Path, rid: str, built: Built, nquads: bytes, settings) -> dict:
@@ -121,7 +167,8 @@ def _write_contents(tmp: Path, rid: str, built: Built, nquads: bytes, settings) 
     store.flush()
     manifest["graphs"][str(GRAPH_META)] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_META))))
     manifest["triples"] = len(store)
-    del store
+    del store  # closed: its files are final
+    manifest["store_files"] = store_files(tmp / STORE_DIR)
     (tmp / SHA256SUMS).write_text("".join(f"{info['sha256']}  {name}\n" for name, info in sorted(files.items())),
                                   encoding="utf-8")
     return manifest
@@ -165,20 +212,63 @@ def _manifest(rid: str, built: Built, dataset, union, files: dict, settings) -> 
     }
 
 
-def _publish(tmp: Path, target: Path, manifest: dict) -> Path:
-    """Put ``tmp`` in place as ``target``, manifest last. If ``target`` exists (identical
-    sources), the two are exchanged atomically (Linux ``renameat2``; elsewhere two quick
-    renames) and the old one is removed: a server holding its files keeps reading them."""
+def _publish(tmp: Path, target: Path, manifest: dict, progress) -> Path:
+    """Put ``tmp`` in place as ``target``, manifest last, everything synced first. If
+    ``target`` exists (identical sources), the two are exchanged atomically (Linux
+    ``renameat2``; elsewhere two quick renames) and the old one is removed, unless a
+    server holds its lease: then the old one stays, and so does its build time."""
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    _sync_tree(tmp)
     if not target.exists():
         os.rename(tmp, target)
-        return target
-    if not _exchange(tmp, target):
+    elif _in_use(target):
+        progress(f"release: {target.name} is being served and is identical to this build: kept as it is")
+    elif not _exchange(tmp, target):
         old = target.with_name(f".old-{target.name}-{os.getpid()}")
         os.rename(target, old)
         os.rename(tmp, target)
         os.rename(old, tmp)  # removed by the caller, like any temporary directory
+    _sync_directory(target.parent)
     return target
+
+
+def _in_use(release_dir: Path) -> bool:
+    """Whether a server holds the release's lease (:class:`govgraph.release.ReleaseLease`)."""
+    try:
+        fd = os.open(release_dir / MANIFEST, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # and with it any lock taken here
+
+
+def _sync_tree(root: Path) -> None:
+    """fsync every file under ``root``, then every directory (deepest first)."""
+    directories = [root]
+    for path in sorted(root.rglob("*")):
+        if path.is_dir():
+            directories.append(path)
+        else:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for directory in reversed(directories):
+        _sync_directory(directory)
+
+
+def _sync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,7 @@ from rdflib.namespace import SH
 
 from govgraph.build.canonical import canonical_nquads
 from govgraph.build.load import Sources
+from govgraph.children import die_with_parent
 from govgraph.errors import InputError, NonConformantError
 from govgraph.namespaces import bind_prefixes, short_name
 
@@ -97,7 +99,7 @@ class ShapesCheck:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         payload = shapes.serialize(format="nt", encoding="utf-8")
-        self._process = context.Process(target=_meta_worker, args=(payload, send), daemon=True)
+        self._process = context.Process(target=_meta_worker, args=(payload, send, os.getpid()), daemon=True)
         self._process.start()
         send.close()
 
@@ -129,7 +131,8 @@ class ShapesCheck:
         self._receive.close()
 
 
-def _meta_worker(payload: bytes, send) -> None:
+def _meta_worker(payload: bytes, send, parent: int) -> None:
+    die_with_parent(parent)  # a killed build runs no __exit__: the check must not outlive it
     shapes = Graph().parse(data=payload, format="nt")
     try:
         conforms, _, text = meta_validate(shapes, inference="none")
