@@ -453,7 +453,7 @@ def test_every_service_term_of_the_description_is_defined_at_its_namespace(serve
     description = rdflib.Graph().parse(data=requests.get(endpoint, headers={"Accept": "text/turtle"}).text,
                                        format="turtle")
     used = {p for p in description.predicates() if str(p).startswith(str(GGSVC))}
-    assert len(used) == 6
+    assert len(used) == 7  # the six limits of the settings, and the query memory limit of the embedded store
     vocabulary = rdflib.Graph().parse(
         data=requests.get(server + "/def/service", headers={"Accept": "text/turtle"}).text, format="turtle")
     page = requests.get(server + "/def/service", headers={"Accept": "text/html"}).text

@@ -113,6 +113,22 @@ def dump(data_dir, out_dir) -> None:
 
 
 @main.command()
+@_data_dir_option
+@click.option("--keep", type=click.IntRange(min=1), default=3, show_default=True,
+              help="How many of the newest releases to keep.")
+def prune(data_dir, keep) -> None:
+    """Remove all but the KEEP newest releases; a release a server is serving is kept."""
+    from govgraph.release import prune_releases
+
+    settings = _settings(data_dir=data_dir)
+    removed, kept = prune_releases(settings.releases_dir, keep)
+    for release_id in removed:
+        click.echo(f"removed {release_id}")
+    for reason in kept:
+        _progress(f"kept {reason}")
+
+
+@main.command()
 @_source_option
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 def fmt(source, check_only) -> None:

@@ -56,6 +56,10 @@ class Settings:
     workers: int = _setting(4, "Query worker processes; a slow query occupies one and never blocks the others.")
     http_threads: int = _setting(8, "Threads of the WSGI server that accept requests.")
     query_timeout: float = _setting(30.0, "Seconds a query may run before its worker is killed and the client gets 503.")
+    query_memory_mb: int = _setting(
+        0, "Megabytes of memory one query worker may use (its copy of the store included); a query needing more "
+           "gets 503 and its worker is replaced. 0: half of the machine's memory (or its cgroup's limit) divided "
+           "among the workers. Never below what the loaded store needs plus 64 MB.")
     receive_timeout: float = _setting(
         10.0, "Seconds a client may take to send a whole request (head and body); a slower one gets 408 and is "
               "disconnected, so a stalled or hostile client cannot hold one of the http_threads.")

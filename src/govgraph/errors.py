@@ -108,5 +108,11 @@ class QueryTimeoutError(GovGraphError):
     status, exit_code, title = 503, 3, "query deadline exceeded"
 
 
+class QueryMemoryError(GovGraphError):
+    """A query needed more memory than a query worker may use (its worker is replaced)."""
+
+    status, exit_code, title = 503, 3, "query memory limit exceeded"
+
+
 class StoreUnavailableError(GovGraphError):
     status, exit_code, title = 503, 3, "store unavailable"

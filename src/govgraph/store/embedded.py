@@ -1,13 +1,18 @@
 """The embedded store: pyoxigraph in a pool of killable worker processes.
 
 pyoxigraph cannot cancel a query and a thread cannot be stopped, so every query runs in a
-worker process; at the deadline the worker is SIGKILLed, a replacement is started in the
-background, and the caller gets :class:`QueryTimeoutError` (503 + Retry-After). A slow
-query holds one worker and never blocks the others.
+worker process; at the deadline the worker is SIGKILLed, a replacement is started, and the
+caller gets :class:`QueryTimeoutError` (503 + Retry-After). A slow query holds one worker
+and never blocks the others. Each worker limits its own memory (:mod:`govgraph.store.memory`):
+a query that needs more gets :class:`QueryMemoryError` and its worker is replaced. A worker
+that dies under a query for any other reason is replaced and the query run once more on
+another worker (every query is a read); a second death answers 503.
 
-Workers are forked from a multiprocessing fork server (a single-threaded process that has
-imported pyoxigraph), never from the threaded web process; each asks Linux to kill it when
-the fork server exits, so no orphan keeps burning CPU after the server stops.
+Workers are forked from a zygote (:mod:`govgraph.store.zygote`) that holds the loaded
+release, so a replacement is ready in milliseconds. The zygote reports how each worker
+ended; a monitor thread reads those reports, so a worker that dies while idle is replaced
+at once and ``/-/health`` lists only live workers. If the zygote itself dies, its workers
+die with it and the pool starts a new one.
 """
 
 from __future__ import annotations
@@ -15,34 +20,47 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
-import queue
+import multiprocessing.connection
+import os
 import select
+import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from govgraph.config import Settings
-from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, NoReleaseError, QueryTimeoutError,
-                             StoreUnavailableError)
-from govgraph.release import Release, list_releases, newest_release
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, NoReleaseError, QueryMemoryError,
+                             QueryTimeoutError, StoreUnavailableError)
+from govgraph.release import Release, ReleaseLease, Verification, servable_releases
 from govgraph.store import QueryRequest, QueryResult, count_dataset
-from govgraph.store.worker import execute, open_quads, union_is_materialised, worker_main
+from govgraph.store.memory import MB, OUT_OF_MEMORY_EXIT, configured_limit, memory_error
+from govgraph.store.worker import execute, open_quads, union_is_materialised
+from govgraph.store.zygote import Zygote
 
 log = logging.getLogger("govgraph.store")
 
-#: Seconds a new worker may take to open the release before the pool gives up on it.
-START_TIMEOUT = 120.0
 #: Retry-After (seconds) sent with a 503.
 RETRY_AFTER = 5
+#: Seconds a query's thread waits for the zygote's word on how its worker ended.
+_REPORT_WAIT = 5.0
 _NO_CAP = 2**62  # govgraph query prints the whole answer, however large
 _JSON = "application/sparql-results+json"
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    pid: int
     conn: multiprocessing.connection.Connection
+    memory_limit: int = 0
+    #: What the pool did to it, when it ended it: "deadline" (killed), "memory" (it said so).
+    ended_by: str | None = None
+    exitcode: int | None = None
+    retired: threading.Event = field(default_factory=threading.Event)
+
+
+class _WorkerDied(Exception):
+    """A worker ended under a query, not at its memory limit (internal: the query is retried)."""
 
 
 @dataclass
@@ -53,50 +71,95 @@ class PoolStats:
     replaced: int = 0
     timeouts: int = 0
     crashes: int = 0
+    memory_exceeded: int = 0
+    retried: int = 0
 
 
 class WorkerPool:
-    """``size`` worker processes, each holding the release's quads."""
+    """``size`` worker processes forked from a zygote holding the release's quads, each
+    limited to ``memory_limit`` bytes (0: no limit; a worker raises it to what it needs)."""
 
-    def __init__(self, release_path: Path, size: int, in_memory: bool = True):
+    def __init__(self, release_path: Path, size: int, in_memory: bool = True, memory_limit: int = 0):
         self.release_path, self.size, self.in_memory = Path(release_path), size, in_memory
+        self.memory_limit = memory_limit
         self.stats = PoolStats()
+        #: Why the last worker could not start (None once one has).
+        self.start_error: str | None = None
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["govgraph.store.worker"])
+        self._context.set_forkserver_preload(["govgraph.store.zygote"])
         # last in, first out: the worker that just answered is the one still warm in a core's
         # caches (round-robin over four cost about 0.3 ms more per query)
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._idle: list[_Worker] = []
+        self._idle_ready = threading.Condition(threading.Lock())
         self._live: dict[int, _Worker] = {}
+        self._ended_unseen: set[int] = set()  # reported before they were registered
         self._lock = threading.Lock()
         self._closed = False
+        self.zygote = Zygote(self._context, self.release_path, in_memory, memory_limit)
         try:
             for _ in range(size):
-                self._idle.put(self._start())
+                self._put_idle(self._start())
         except GovGraphError:
             self.close()
             raise
+        threading.Thread(target=self._watch, args=(self.zygote,), name="govgraph-pool-monitor", daemon=True).start()
 
     def run(self, request: QueryRequest, deadline: float) -> QueryResult:
-        """Run ``request`` in an idle worker; kill it if ``deadline`` (monotonic) passes."""
+        """Run ``request`` in an idle worker; kill it if ``deadline`` (monotonic) passes. If
+        the worker dies under it (not at its memory limit), run it once more on another."""
+        try:
+            return self._run_once(request, deadline)
+        except _WorkerDied as died:
+            self.stats.retried += 1
+            log.warning("a query worker died under a query (%s); running the query once more on another", died)
+        try:
+            return self._run_once(request, deadline)
+        except _WorkerDied as died:
+            raise StoreUnavailableError(f"the query worker died twice while running this query ({died}); both "
+                                        "were replaced", headers={"Retry-After": str(RETRY_AFTER)}) from None
+
+    def _run_once(self, request: QueryRequest, deadline: float) -> QueryResult:
         worker = self._acquire(deadline)
         try:
             worker.conn.send(request)
             ready = _readable(worker.conn.fileno(), deadline - time.monotonic())
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
-            self.stats.crashes += 1
-            self._replace(worker)
-            raise StoreUnavailableError("the query worker died while running this query; it has been replaced",
-                                        headers={"Retry-After": str(RETRY_AFTER)}) from None
+            raise self._ended_under_query(worker) from None
         if reply is None:
             self.stats.timeouts += 1
-            self._replace(worker)
+            self._end(worker, "deadline")
             raise QueryTimeoutError(f"the query ran past the deadline and was stopped: {PAST_DEADLINE}",
                                     retry_after=RETRY_AFTER)
-        self._idle.put(worker)
+        if isinstance(reply, QueryMemoryError):  # out of memory in Python: the worker exits
+            self._end(worker, "memory")
+            raise reply
+        self._put_idle(worker)
         if isinstance(reply, GovGraphError):
             raise reply
         return reply
+
+    def _ended_under_query(self, worker: _Worker) -> Exception:
+        """What to raise for a query whose worker ended: at its memory limit, the limit's
+        error; anything else is a crash, :class:`_WorkerDied`. (A deadline kill never gets
+        here: the pool sends it.)"""
+        worker.conn.close()
+        worker.retired.wait(_REPORT_WAIT)  # the zygote's report, read by the monitor
+        if _at_memory_limit(worker):
+            return memory_error(worker.memory_limit)
+        return _WorkerDied(describe_exit(worker.exitcode))
+
+    def _end(self, worker: _Worker, why: str, wait: bool = True) -> None:
+        """End a worker this thread holds ("deadline", "memory", "close"): kill it and wait
+        until the monitor has the zygote's report of its end (and has started a replacement)."""
+        worker.ended_by = why
+        worker.conn.close()
+        try:
+            os.kill(worker.pid, signal.SIGKILL)  # its zygote reaps it, so the pid is not reused before
+        except ProcessLookupError:
+            pass
+        if wait:
+            worker.retired.wait(_REPORT_WAIT)
 
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
@@ -104,62 +167,169 @@ class WorkerPool:
             return sorted(self._live)
 
     def close(self) -> None:
-        """Kill every worker."""
-        self._closed = True
+        """Kill every worker and the zygote."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             workers = list(self._live.values())
             self._live.clear()
+        with self._idle_ready:
+            self._idle_ready.notify_all()
         for worker in workers:
-            _kill(worker)
+            self._end(worker, "close", wait=False)
+        self.zygote.close()
 
     def _acquire(self, deadline: float) -> _Worker:
-        """An idle worker that is alive (one that died while idle is replaced, not used)."""
+        """An idle worker that is alive (one that died while idle is skipped: the monitor replaces it)."""
         while True:
-            try:
-                worker = self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
-            except queue.Empty:
-                raise StoreUnavailableError(
-                    f"all {self.size} query workers stayed busy until the deadline",
-                    headers={"Retry-After": str(RETRY_AFTER)}) from None
-            if not _readable(worker.process.sentinel, 0):  # is_alive(), minus a selector per query
+            worker = self._take_idle(deadline)
+            if not _readable(worker.conn.fileno(), 0):  # an idle worker's pipe is readable only at its end
                 return worker
-            self.stats.crashes += 1
-            self._replace(worker)
+            worker.conn.close()
+
+    def _take_idle(self, deadline: float) -> _Worker:
+        with self._idle_ready:
+            while not self._idle:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    raise StoreUnavailableError(self._none_free(), headers={"Retry-After": str(RETRY_AFTER)})
+                self._idle_ready.wait(remaining)
+            return self._idle.pop()
+
+    def _none_free(self) -> str:
+        live = len(self.pids())
+        if live < self.size and self.start_error:
+            return (f"no query worker was free before the deadline: {live} of {self.size} are running, "
+                    f"the others cannot start ({self.start_error})")
+        return f"all {self.size} query workers stayed busy until the deadline"
+
+    def _put_idle(self, worker: _Worker) -> None:
+        with self._idle_ready:
+            self._idle.append(worker)
+            self._idle_ready.notify()
+
+    def _drop_idle(self, worker: _Worker) -> bool:
+        """Take ``worker`` out of the idle list; False if it is not there (busy)."""
+        with self._idle_ready:
+            for i, candidate in enumerate(self._idle):
+                if candidate is worker:
+                    del self._idle[i]
+                    return True
+        return False
 
     def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=worker_main, args=(child, str(self.release_path), self.in_memory),
-                                        daemon=True, name="govgraph-query-worker")
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
         try:
-            status, detail = parent.recv() if parent.poll(START_TIMEOUT) else ("failed", "it did not start in time")
-        except (EOFError, OSError):
-            status, detail = "failed", "it exited"
-        if status != "ready":
-            _kill(worker)
-            raise StoreUnavailableError(f"a query worker could not open {self.release_path}: {detail}")
+            pid, conn, limit = self.zygote.fork()
+        except StoreUnavailableError as err:
+            self.start_error = err.detail
+            raise
+        worker = _Worker(pid, conn, limit)
+        self.memory_limit = max(self.memory_limit, limit)
         with self._lock:
-            self._live[process.pid] = worker
+            if self._closed or pid in self._ended_unseen:
+                self._ended_unseen.discard(pid)
+                self._end(worker, "close", wait=False)
+                raise StoreUnavailableError("the pool was closed" if self._closed else "the new worker ended at once")
+            self._live[pid] = worker
         self.stats.started += 1
+        self.start_error = None
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
-        with self._lock:
-            self._live.pop(worker.process.pid, None)
-        _kill(worker)
-        self.stats.replaced += 1
-        threading.Thread(target=self._refill, name="govgraph-pool-refill", daemon=True).start()
-
-    def _refill(self) -> None:
+    def _watch(self, zygote: Zygote) -> None:
+        """The monitor: read the zygote's reports of ended workers and replace each one at
+        once; if the zygote itself ends, its workers have too: start a new one."""
         while not self._closed:
             try:
-                self._idle.put(self._start())
+                pid, exitcode = zygote.reports.recv()
+            except (EOFError, OSError):
+                if not self._closed:
+                    self._zygote_lost(zygote)
                 return
-            except (StoreUnavailableError, EOFError, OSError) as err:
-                log.error("cannot start a query worker (%s); retrying in 1 s", err)
-                time.sleep(1)
+            self._retire(pid, exitcode)
+
+    def _retire(self, pid: int, exitcode: int | None) -> None:
+        """The zygote reports that worker ``pid`` ended: count how, drop it, start a replacement."""
+        with self._lock:
+            worker = self._live.pop(pid, None)
+            if worker is None:
+                self._ended_unseen.add(pid)
+                return
+        worker.exitcode = exitcode
+        if self._drop_idle(worker):
+            worker.conn.close()  # it ended while idle: nobody else holds it
+        memory = worker.ended_by == "memory" or (worker.ended_by is None and _at_memory_limit(worker))
+        crash = worker.ended_by is None and not memory
+        if crash:
+            log.warning("query worker %d ended (%s); replacing it", pid, describe_exit(exitcode))
+        self._replaced(memory, crash)
+        worker.retired.set()
+
+    def _replaced(self, memory: bool = False, crash: bool = False) -> None:
+        """Count a worker's end and start its replacement."""
+        self.stats.memory_exceeded += memory
+        self.stats.crashes += crash
+        self.stats.replaced += 1
+        if not self._closed:
+            threading.Thread(target=self._refill, name="govgraph-pool-refill", daemon=True).start()
+
+    def _zygote_lost(self, zygote: Zygote) -> None:
+        log.error("the query workers' zygote (pid %d) ended (%s); starting another", zygote.pid,
+                  describe_exit(zygote.process.exitcode if not zygote.process.is_alive() else None))
+        for pid in self.pids():
+            self._retire(pid, None)
+        with self._lock:  # no report of the lost zygote's workers will come
+            self._ended_unseen.clear()
+        pause = 1
+        while not self._closed:
+            try:
+                replacement = Zygote(self._context, self.release_path, self.in_memory, self.memory_limit)
+                break
+            except StoreUnavailableError as err:
+                self.start_error = err.detail
+                log.error("%s; retrying in %d s", err.detail, pause)
+                time.sleep(pause)
+                pause = min(2 * pause, 30)
+        else:
+            return
+        zygote.close()
+        self.zygote = replacement
+        threading.Thread(target=self._watch, args=(replacement,), name="govgraph-pool-monitor", daemon=True).start()
+
+    def _refill(self) -> None:
+        pause = 1
+        while not self._closed:
+            try:
+                self._put_idle(self._start())
+                return
+            except StoreUnavailableError as err:
+                if self._closed:
+                    return
+                log.error("cannot start a query worker (%s); retrying in %d s", err.detail, pause)
+                time.sleep(pause)
+                pause = min(2 * pause, 30)
+
+
+def _at_memory_limit(worker: _Worker) -> bool:
+    """Whether a worker ended at its memory limit: aborted (a failed Rust allocation aborts:
+    pyoxigraph turns every other Rust panic into a Python exception), or exited saying so."""
+    return bool(worker.memory_limit) and worker.exitcode in (-signal.SIGABRT, OUT_OF_MEMORY_EXIT)
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """How a process ended, in words.
+
+    >>> describe_exit(-9), describe_exit(-6), describe_exit(1), describe_exit(None)
+    ('killed by SIGKILL', 'killed by SIGABRT', 'exit status 1', 'it is gone')
+    """
+    if exitcode is None:
+        return "it is gone"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
 
 
 def _readable(fd: int, timeout: float) -> bool:
@@ -177,23 +347,29 @@ def _readable(fd: int, timeout: float) -> bool:
     return bool(poller.poll(max(0, math.ceil(timeout * 1000))))
 
 
-def _kill(worker: _Worker) -> None:
-    """SIGKILL a worker and reap it."""
-    if worker.process.is_alive():
-        worker.process.kill()
-    worker.process.join(timeout=5)
-    worker.conn.close()
-
-
 class EmbeddedStore:
-    """The :class:`govgraph.store.Store` over one release, with a deadline per query."""
+    """The :class:`govgraph.store.Store` over one release, with a deadline per query.
+
+    ``lease`` and ``verification`` come from :func:`govgraph.release.servable_releases`;
+    the store holds the lease until it is closed, so the release is never pruned under it.
+    """
 
     fixed_by_release = True
 
-    def __init__(self, release: Release, settings: Settings):
+    def __init__(self, release: Release, settings: Settings, lease: ReleaseLease | None = None,
+                 verification: Verification | None = None):
         self.release, self.settings = release, settings
+        self.lease, self.verification = lease, verification
+        #: The releases passed over before this one was opened, each with its reason.
+        self.skipped: list[str] = []
         self._sizes: tuple[int, dict[str, int]] | None = None
-        self.pool = WorkerPool(release.path, settings.workers, settings.in_memory)
+        self.pool = WorkerPool(release.path, settings.workers, settings.in_memory,
+                               configured_limit(settings.query_memory_mb, settings.workers))
+
+    @property
+    def memory_limit(self) -> int:
+        """Bytes each query worker may use (the Service Description states it)."""
+        return self.pool.memory_limit
 
     def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
         """Run ``request``, stopping it after ``timeout`` (default: the query_timeout setting)."""
@@ -207,31 +383,57 @@ class EmbeddedStore:
         return self._sizes
 
     def health(self) -> dict:
-        """Ask a worker ``ASK {}``; report the release and the pool."""
+        """Ask a worker ``ASK {}``; report the release, its verification and the live workers
+        (``status`` is ``degraded`` while fewer than ``workers`` are up)."""
         probe = QueryRequest("ASK {}", _JSON, None)
         self.query(probe, timeout=min(self.settings.query_timeout, 10.0))
-        stats = self.pool.stats
-        return {"status": "ok", "release": self.release.id, "workers": self.pool.size,
-                "worker_pids": self.pool.pids(), "workers_replaced": stats.replaced,
-                "timeouts": stats.timeouts, "crashes": stats.crashes}
+        stats, pids = self.pool.stats, self.pool.pids()
+        return {"status": "ok" if len(pids) >= self.pool.size else "degraded",
+                "release": self.release.id, "release_path": str(self.release.path),
+                "verified": self.verification.as_json() if self.verification else None,
+                "releases_skipped": self.skipped,
+                "workers": self.pool.size, "live_workers": len(pids), "worker_pids": pids,
+                "zygote_pid": self.pool.zygote.pid,
+                "worker_start_error": self.pool.start_error,
+                "worker_memory_limit_mb": self.memory_limit // MB,
+                "workers_replaced": stats.replaced, "timeouts": stats.timeouts, "crashes": stats.crashes,
+                "memory_limit_exceeded": stats.memory_exceeded, "queries_retried": stats.retried}
 
     def close(self) -> None:
         self.pool.close()
+        if self.lease is not None:
+            self.lease.close()
 
 
 def open_store(settings: Settings, progress=lambda message: None) -> EmbeddedStore:
-    """Open the newest release that works, trying older ones if the newest fails to open."""
-    releases = list_releases(settings.releases_dir)
-    if not releases:
-        raise NoReleaseError(f"no release in {settings.releases_dir}; run 'govgraph build'")
-    for release in reversed(releases):
+    """Open the newest release that verifies and works, trying older ones if it does not;
+    every release passed over goes to ``progress`` with its reason."""
+    skipped: list[str] = []
+
+    def skip(message: str) -> None:
+        skipped.append(message)
+        progress(message)
+
+    for release, lease, verification in servable_releases(settings.releases_dir, skip):
         try:
-            store = EmbeddedStore(release, settings)
-            store.health()
-            return store
+            store = EmbeddedStore(release, settings, lease, verification)
         except GovGraphError as err:
-            progress(f"release {release.id} cannot be served ({err.detail}); trying an older one")
-    raise NoReleaseError(f"none of the {len(releases)} releases in {settings.releases_dir} could be opened")
+            lease.close()
+            skip(f"release {release.id} cannot be served ({err.detail}); trying an older one")
+            continue
+        try:
+            store.health()
+        except GovGraphError as err:
+            store.close()
+            skip(f"release {release.id} cannot be served ({err.detail}); trying an older one")
+            continue
+        log.info("release %s verified: %d files, %.1f MB in %.2f s", release.id, verification.files,
+                 verification.bytes / MB, verification.seconds)
+        store.skipped = skipped
+        return store
+    if not skipped:
+        raise NoReleaseError(f"no release in {settings.releases_dir}; run 'govgraph build'")
+    raise NoReleaseError(f"no release in {settings.releases_dir} can be served: " + "; ".join(skipped))
 
 
 def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
@@ -254,6 +456,10 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
     endpoint = (settings.public_url or f"http://{host}:{settings.port}/").rstrip("/") + "/sparql"
     request = QueryRequest(text, results, graph, service_allowlist=settings.service_allowlist, max_bytes=_NO_CAP,
                            base_iri=endpoint)
-    release = newest_release(settings.releases_dir)
-    store = open_quads(release.path, settings.in_memory)
-    return execute(store, request, union_is_materialised(store)).body
+    for release, lease, _ in servable_releases(settings.releases_dir, log.warning):
+        try:
+            store = open_quads(release.path, settings.in_memory)
+            return execute(store, request, union_is_materialised(store)).body
+        finally:
+            lease.close()
+    raise NoReleaseError(f"no release in {settings.releases_dir} can be served; run 'govgraph build'")

@@ -10,7 +10,7 @@ and with the request's base IRI (the endpoint's), so relative IRIs resolve as th
 Oxigraph server. A syntax error is explained by :mod:`govgraph.store.syntax`; a ``SELECT *``
 answer lists its variables in the order the query names them.
 
-Each worker process runs :func:`worker_main`; ``govgraph query`` calls :func:`execute`
+Each worker process runs :func:`serve_queries`; ``govgraph query`` calls :func:`execute`
 in-process. Every serialisation is pyoxigraph's own, streamed straight from the engine into
 a buffer that refuses to grow past ``request.max_bytes``: an answer is whole, or it is a
 :class:`~govgraph.errors.ResultTooLargeError` (nothing is ever cut).
@@ -34,13 +34,11 @@ b's,o,a\\r\\n'
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import gzip
 import io
 import os
 import re
-import signal
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +53,7 @@ from govgraph.jsonld import compact
 from govgraph.namespaces import PREFIXES
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import Screening, screen_query
+from govgraph.store.memory import OUT_OF_MEMORY_EXIT, limit_memory, memory_error
 from govgraph.store.syntax import explain
 
 _PRETTY_RDF = {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}
@@ -338,18 +337,14 @@ def too_large(limit: int) -> str:
             "the server's GOVGRAPH_MAX_RESULT_BYTES setting.")
 
 
-def worker_main(conn, release_path: str, in_memory: bool) -> None:
-    """A query worker's life: open the quads, say ready, then answer requests until EOF."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a kill must not wait (FACTS: 5 s stalls)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C is the server's to handle
-    _die_with_parent()
-    try:
-        store = open_quads(Path(release_path), in_memory)
-    except (NoReleaseError, OSError, SyntaxError, ValueError) as err:
-        conn.send(("failed", str(err)))
-        return
-    union_in_default = union_is_materialised(store)
-    conn.send(("ready", os.getpid()))
+def serve_queries(conn, store: pyoxigraph.Store, union_in_default: bool, memory_limit: int = 0) -> None:
+    """A query worker's life once it holds the quads (:mod:`govgraph.store.zygote` forks it):
+    limit its memory to ``memory_limit`` bytes (:mod:`govgraph.store.memory`; 0: no limit),
+    say ready, then answer requests until EOF. A query that runs out of memory in Python
+    gets QueryMemoryError and the worker exits (to be replaced: its heap may be in pieces);
+    in Rust the process aborts."""
+    limit = limit_memory(memory_limit) if memory_limit else 0
+    conn.send(("ready", os.getpid(), limit))
     while True:
         try:
             request = conn.recv()
@@ -357,17 +352,13 @@ def worker_main(conn, release_path: str, in_memory: bool) -> None:
             return
         started = time.perf_counter()
         try:
-            reply = execute(store, request, union_in_default)
-            reply = dataclasses.replace(reply, seconds=time.perf_counter() - started)
-        except GovGraphError as err:  # every typed refusal goes back to the caller as it is,
-            err.extra["seconds"] = time.perf_counter() - started  # with the time it cost
-            reply = err
-        conn.send(reply)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent (the fork server) exits."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+            try:
+                reply = execute(store, request, union_in_default)
+                reply = dataclasses.replace(reply, seconds=time.perf_counter() - started)
+            except GovGraphError as err:  # every typed refusal goes back to the caller as it is,
+                err.extra["seconds"] = time.perf_counter() - started  # with the time it cost
+                reply = err
+            conn.send(reply)
+        except MemoryError:
+            conn.send(memory_error(limit))
+            raise SystemExit(OUT_OF_MEMORY_EXIT) from None

@@ -1,6 +1,7 @@
 """Blueprint 'meta': operations routes and the request bookkeeping of the whole app.
 
-- ``/-/health``: 200 JSON with the release id when a query worker answers ``ASK {}``;
+- ``/-/health``: 200 JSON when a query worker answers ``ASK {}``: the release served and its
+  verification, the live workers (a dead one is replaced within a second), the counters;
 - ``/-/version``: the release manifest's identity and the software versions;
 - ``/context.jsonld``: the JSON-LD context (the project's prefixes) of every JSON-LD answer;
 - ``/-/metrics``: Prometheus text (prometheus_client), requests by route and status,
@@ -121,7 +122,8 @@ def _count(response: Response) -> Response:
 
 @bp.route("/-/health")
 def health():
-    """200 with the release id when a query worker answers; 503 otherwise."""
+    """200 with the release, its verification and the live workers when a query worker
+    answers (``status``: ``ok``, or ``degraded`` while a worker is missing); 503 otherwise."""
     store = current_app.extensions.get("govgraph.store")
     if store is None:
         raise StoreUnavailableError("no store is open behind this app")

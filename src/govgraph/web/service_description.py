@@ -31,16 +31,18 @@ from govgraph.namespaces import PREFIXES
 from govgraph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
 
 #: govgraph's service terms: maxResultBytes, queryTimeout (seconds), maxRequestBytes,
-#: maxRequestLineBytes (the longest GET), queryTimeBudget (seconds), rateWindow (seconds).
+#: maxRequestLineBytes (the longest GET), queryTimeBudget (seconds), rateWindow (seconds),
+#: queryMemoryBytes (the embedded store's bound on one query worker).
 GGSVC = PREFIXES["gg"].removesuffix("def#") + "def/service#"
 _SD, _VOID, _RDF, _RDFS, _XSD, _SH = (PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd", "sh"))
 _TYPE = NamedNode(_RDF + "type")
 
 
 def describe_service(root: str, sizes: tuple[int, dict[str, int]], settings,
-                     rdf_format: pyoxigraph.RdfFormat) -> bytes:
+                     rdf_format: pyoxigraph.RdfFormat, memory_limit: int | None = None) -> bytes:
     """Serialise the Service Description of the endpoint at ``root``/sparql; ``sizes`` is
-    (triples of the default graph, {named graph: triples}) as the store counts them."""
+    (triples of the default graph, {named graph: triples}) as the store counts them;
+    ``memory_limit`` the bytes a query may use, where the store bounds it."""
     service, dataset = BlankNode("service"), BlankNode("dataset")
     triples = [Triple(service, _TYPE, NamedNode(_SD + "Service")),
                _sd(service, "endpoint", NamedNode(root + "/sparql")),
@@ -52,7 +54,7 @@ def describe_service(root: str, sizes: tuple[int, dict[str, int]], settings,
         triples.append(_sd(service, "feature", NamedNode(_SD + "BasicFederatedQuery")))
     triples += [_sd(service, "resultFormat", NamedNode(W3C_FORMAT_IRIS[f.name]))
                 for f in RESULT_FORMATS + GRAPH_FORMATS]
-    triples += _limits(service, settings) + _dataset(dataset, sizes) + _prefixes(service)
+    triples += _limits(service, settings, memory_limit) + _dataset(dataset, sizes) + _prefixes(service)
     return serialize(triples, rdf_format, {"sd": _SD, "void": _VOID, "rdfs": _RDFS, "sh": _SH, "ggsvc": GGSVC})
 
 
@@ -77,13 +79,15 @@ def _number(value, datatype: str = "integer") -> Literal:
     return Literal(str(value), datatype=NamedNode(_XSD + datatype))
 
 
-def _limits(service: BlankNode, settings) -> list[Triple]:
+def _limits(service: BlankNode, settings, memory_limit: int | None) -> list[Triple]:
     values = {"maxResultBytes": _number(settings.max_result_bytes),
               "queryTimeout": _number(settings.query_timeout, "decimal"),
               "maxRequestBytes": _number(settings.max_body_bytes),
               "maxRequestLineBytes": _number(MAX_REQUEST_LINE),
               "queryTimeBudget": _number(settings.rate_limit, "decimal"),
               "rateWindow": _number(settings.rate_window, "decimal")}
+    if memory_limit:
+        values["queryMemoryBytes"] = _number(memory_limit)
     return [Triple(service, NamedNode(GGSVC + name), value) for name, value in values.items()]
 
 

@@ -360,9 +360,11 @@ def _service_description(fmt: str | None) -> Response:
         raise NotAcceptableError(f"the service description can be sent as {names}")
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     root = endpoint_iri(settings).removesuffix("/sparql")
+    memory = getattr(_store(), "memory_limit", None)  # the embedded store's bound on a query worker
     if chosen.name == "html":  # a page for people, from the same triples
-        return service_page(describe_service(root, _store().dataset_sizes(), settings, pyoxigraph.RdfFormat.N_TRIPLES))
-    body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format)
+        return service_page(describe_service(root, _store().dataset_sizes(), settings, pyoxigraph.RdfFormat.N_TRIPLES,
+                                             memory))
+    body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format, memory)
     response = Response(body, content_type=chosen.content_type)
     response.vary.add("Accept")
     return response
