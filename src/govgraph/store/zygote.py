@@ -10,8 +10,8 @@ the threaded web process). With ``in_memory`` it loads the quads once (:func:`op
 otherwise each worker opens the on-disk store itself after the fork, since a RocksDB
 handle must not cross one. It then serves two connections:
 
-- ``requests``: the pool sends ``"fork"`` and one end of a new socket pair (as a passed
-  file descriptor); the zygote forks a worker that serves queries on it
+- ``requests``: the pool sends one end of a new socket pair (``socket.send_fds``: one byte
+  and the descriptor); the zygote forks a worker that serves queries on it
   (:func:`govgraph.store.worker.serve_queries`) and answers the worker's pid;
 - ``reports``: the zygote reaps each worker that ends and sends ``(pid, exit code)``, so
   the pool knows how every worker ended (killed by the pool at the deadline, aborted at
@@ -32,7 +32,6 @@ import sys
 import threading
 import traceback
 import warnings
-from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -56,6 +55,7 @@ class Zygote:
         self.process.start()
         zygote_requests.close()
         zygote_reports.close()
+        self._request_socket = socket.fromfd(self.requests.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
         self._lock = threading.Lock()
         try:
             status, detail = self.requests.recv() if self.requests.poll(START_TIMEOUT) else ("failed", "timeout")
@@ -76,8 +76,7 @@ class Zygote:
         conn = Connection(ours.detach())
         try:
             with self._lock:
-                self.requests.send("fork")
-                reduction.send_handle(self.requests, theirs.fileno(), self.process.pid)
+                socket.send_fds(self._request_socket, [b"F"], [theirs.fileno()])
                 pid = self.requests.recv() if self.requests.poll(START_TIMEOUT) else None
             theirs.close()  # the worker holds the only other end: its death is an EOF here
             reply = conn.recv() if pid is not None and conn.poll(START_TIMEOUT) else ("failed", "no answer")
@@ -92,6 +91,7 @@ class Zygote:
 
     def close(self) -> None:
         """Stop the zygote and its workers."""
+        self._request_socket.close()
         self.requests.close()
         self.process.join(timeout=5)
         if self.process.is_alive():
@@ -116,18 +116,20 @@ def zygote_main(requests, reports, release_path: str, in_memory: bool, memory_li
         return
     union_in_default = store is not None and union_is_materialised(store)
     requests.send(("ready", os.getpid()))
+    request_socket = socket.fromfd(requests.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
     sentinels: dict[int, int] = {}  # read end of a pipe each worker holds open -> its pid
     while True:
         for ready in multiprocessing.connection.wait([requests, *sentinels]):
             if ready is requests:
                 try:
-                    requests.recv()
-                    fd = reduction.recv_handle(requests)
-                except (EOFError, OSError):
+                    message, fds, _, _ = socket.recv_fds(request_socket, 1, 1)
+                except OSError:
+                    message, fds = b"", []
+                if not message or not fds:  # the pool closed its end
                     _stop(sentinels)
                     return
-                sentinel, pid = _fork_worker(fd, (requests, reports), release_path, store, union_in_default,
-                                             memory_limit)
+                sentinel, pid = _fork_worker(fds[0], (requests, reports, request_socket), release_path, store,
+                                             union_in_default, memory_limit)
                 sentinels[sentinel] = pid
                 requests.send(pid)
             else:
