@@ -132,7 +132,7 @@ def prune(data_dir, keep) -> None:
 @_source_option
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 def fmt(source, check_only) -> None:
-    """Rewrite data/ in canonical Turtle (or, with --check, list the files that are not)."""
+    """Rewrite ontology/, data/ and shapes/ in canonical Turtle (or, with --check, list the files that are not)."""
     from govgraph.build.canonical import format_sources
 
     changed = format_sources(_settings(source_dir=source), check=check_only, progress=_progress)

@@ -1,5 +1,5 @@
 """Canonical forms: sorted N-Quads with stable blank-node labels (the release id hashes
-them), and one deterministic Turtle form for ``data/*.ttl`` (``govgraph fmt``).
+them), and one deterministic Turtle form for the Turtle sources (``govgraph fmt``).
 
 Blank nodes get labels derived from their content and from where they hang (a Merkle
 hash over the tree below them and, recursively, the nodes above them up to an IRI), so
@@ -100,7 +100,7 @@ def canonical_nquads(graphs: Mapping[str, Graph]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-# ---- canonical Turtle for data/ (govgraph fmt) ----
+# ---- canonical Turtle for ontology/, data/ and shapes/ (govgraph fmt) ----
 
 def canonical_turtle(graph: Graph) -> str:
     """One deterministic Turtle text for ``graph``: rdflib's longturtle, our prefix table.
@@ -115,29 +115,37 @@ def canonical_turtle(graph: Graph) -> str:
     for prefix, iri in PREFIXES.items():
         if any(u.startswith(iri) for u in used):
             out.bind(prefix, iri, override=True, replace=True)
+    labels = blank_labels(graph)  # longturtle orders blank objects by label: make labels stable
     for triple in graph:
-        out.add(triple)
+        out.add(tuple(BNode(labels[t]) if isinstance(t, BNode) else t for t in triple))
     return out.serialize(format="longturtle", encoding="utf-8").decode("utf-8")
 
 
+#: The hand-edited Turtle sources that ``govgraph fmt`` keeps canonical.
+FORMATTED_PARTS = ("ontology", "data", "shapes")
+
+
 def format_sources(settings, check: bool = False, progress: Callable[[str], None] = lambda m: None) -> list[Path]:
-    """Rewrite each ``data/*.ttl`` in canonical Turtle (or, with ``check``, only list the
-    files that are not canonical). Returns the files that changed (or would change).
+    """Rewrite each ``ontology/*.ttl``, ``data/*.ttl`` and ``shapes/*.ttl`` in canonical
+    Turtle (or, with ``check``, only list the files that are not canonical). Returns the
+    files that changed (or would change).
 
     A leading block of ``#`` comment lines is kept. Raises InputError on a parse error.
     """
     root = source_root(settings.source_dir)
     changed = []
-    for path in sorted((root / "data").glob("*.ttl")):
-        text = path.read_text(encoding="utf-8")
-        canonical = _header(text) + canonical_turtle(parse_turtle(path, f"data/{path.name}"))
-        if canonical != text:
-            changed.append(path)
-            if not check:
-                path.write_text(canonical, encoding="utf-8")
-            progress(f"fmt: data/{path.name} {'is not canonical' if check else 'reformatted'}")
+    for part in FORMATTED_PARTS:
+        for path in sorted((root / part).glob("*.ttl")):
+            rel = f"{part}/{path.name}"
+            text = path.read_text(encoding="utf-8")
+            canonical = _header(text) + canonical_turtle(parse_turtle(path, rel))
+            if canonical != text:
+                changed.append(path)
+                if not check:
+                    path.write_text(canonical, encoding="utf-8")
+                progress(f"fmt: {rel} {'is not canonical' if check else 'reformatted'}")
     if not changed:
-        progress("fmt: every data file is canonical")
+        progress("fmt: every Turtle source is canonical")
     return changed
 
 
