@@ -19,7 +19,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-ESSAY_PATH = SHARED / "sources" / "alvarez-velasco-unattainable-quest.txt"
+SOURCE_TEXTS = SHARED / "sources"  # the registered sources' texts (never copied into the repository)
+ESSAY_PATH = SOURCE_TEXTS / "alvarez-velasco-unattainable-quest.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -48,7 +49,7 @@ def data_dir(tmp_path_factory) -> Path:
 def settings(data_dir):
     from govgraph.config import Settings
 
-    return Settings.from_env({}, data_dir=data_dir, source_dir=ROOT)
+    return Settings.from_env({}, data_dir=data_dir, source_dir=ROOT, source_texts=SOURCE_TEXTS)
 
 
 @pytest.fixture(scope="session")

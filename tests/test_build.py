@@ -175,8 +175,8 @@ def test_shacl_violation_names_file_subject_property_shape_and_releases_nothing(
     before = {p.name: p.read_bytes() for p in good.iterdir() if p.is_file()}
     with pytest.raises(NonConformantError) as caught:
         build_release(settings_for(mini_source(tmp_path, "shacl-violation"), data_dir), lambda m: None)
-    assert ("data/broken.ttl: ggannotation:l18-no-line gg:essayLine: gg:essayLine must be exactly one "
-            "positive xsd:integer") in caught.value.detail
+    assert ("data/broken.ttl: ggannotation:l18-literal-body oa:hasBody: a quote annotation must name the "
+            "statement(s) it supports with oa:hasBody (an IRI)") in caught.value.detail
     assert "(ggsh:AnnotationShape)" in caught.value.detail
     assert [r.path for r in list_releases(data_dir / "releases")] == [good]
     assert [p.name for p in (data_dir / "releases").iterdir()] == [good.name]

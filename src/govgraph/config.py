@@ -43,6 +43,10 @@ class Settings:
         "Where releases are written and read (a per-user directory by default).")
     source_dir: Path | None = _setting(
         None, "A checkout holding ontology/, data/, shapes/ and queries/; default: the packaged files.")
+    source_texts: Path | None = _setting(
+        None, "A directory holding the texts of the registered sources (the files data/sources.ttl names with "
+              "gg:textFile): the build checks each one's sha256 and finds every quote at its offsets; "
+              "a text that is absent is reported and its quotes are not verified. Never copied into a release.")
     base_iri: str = _setting(
         "https://w3id.org/govgraph/", "The base IRI of the data; the host never appears in the data.")
     host: str = _setting("127.0.0.1", "Interface the server binds to.")

@@ -21,7 +21,7 @@ BASE = "https://w3id.org/govgraph/"
 #: Things are /id/{type}/{key}; documents about them /doc/{type}/{key}.
 ID_TYPES = (
     "state", "org", "person", "place", "group", "instrument", "relation", "figure",
-    "claim", "concept", "work", "citation", "annotation", "ambiguity", "dataset",
+    "claim", "concept", "work", "citation", "annotation", "ambiguity", "dataset", "sentence",
 )
 
 PREFIXES: dict[str, str] = {
@@ -70,9 +70,8 @@ CITO = Namespace(PREFIXES["cito"])
 SD = Namespace(PREFIXES["sd"])
 SPDX = Namespace(PREFIXES["spdx"])
 
-#: The ontology IRI (versionless) and the essay resource every quote points at.
+#: The ontology IRI (versionless).
 ONTOLOGY_IRI = BASE + "def"
-ESSAY = GGWORK["essay"]
 
 #: Named graphs of a release. The default graph is their union.
 GRAPH_ONTOLOGY = GGGRAPH["ontology"]

@@ -112,6 +112,7 @@ def canonical_turtle(graph: Graph) -> str:
     """
     out = Graph(bind_namespaces="none")
     used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    used |= {str(t.datatype) for _, _, t in graph if isinstance(t, Literal) and t.datatype is not None}
     for prefix, iri in PREFIXES.items():
         if any(u.startswith(iri) for u in used):
             out.bind(prefix, iri, override=True, replace=True)
@@ -130,15 +131,23 @@ def format_sources(settings, check: bool = False, progress: Callable[[str], None
     Turtle (or, with ``check``, only list the files that are not canonical). Returns the
     files that changed (or would change).
 
-    A leading block of ``#`` comment lines is kept. Raises InputError on a parse error.
+    When the registered sources' texts are in ``settings.source_texts``, the quotes of
+    ``data/`` get the locators the build computes from them (offsets, prefix/suffix where a
+    quote repeats, sentences), so a checkout without the texts builds the same release.
+    A leading block of ``#`` comment lines is kept. Raises InputError on a parse error or a
+    quote that is not in its text.
     """
     root = source_root(settings.source_dir)
+    locators = _locator(root, settings.source_texts, progress)
     changed = []
     for part in FORMATTED_PARTS:
         for path in sorted((root / part).glob("*.ttl")):
             rel = f"{part}/{path.name}"
             text = path.read_text(encoding="utf-8")
-            canonical = _header(text) + canonical_turtle(parse_turtle(path, rel))
+            graph = parse_turtle(path, rel)
+            if part == "data":
+                locators(graph, rel, text)
+            canonical = _header(text) + canonical_turtle(graph)
             if canonical != text:
                 changed.append(path)
                 if not check:
@@ -147,6 +156,23 @@ def format_sources(settings, check: bool = False, progress: Callable[[str], None
     if not changed:
         progress("fmt: every Turtle source is canonical")
     return changed
+
+
+def _locator(root: Path, text_dir, progress) -> Callable[[Graph, str, str], None]:
+    """What fmt does to a data file's graph: add the locators of its quotes from the texts."""
+    from govgraph.build.load import load_sources, subject_lines
+    from govgraph.build.quotes import locate_quotes, read_texts, registered_sources
+
+    registry = registered_sources(load_sources(root, parts=("data",)).data) if text_dir else {}
+    texts = read_texts(registry, text_dir)
+    if text_dir and not texts:
+        progress(f"fmt: no registered source text in {text_dir}: quote locators left as they are")
+
+    def add(graph: Graph, rel: str, text: str) -> None:
+        if texts:
+            lines = subject_lines(text, ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+            locate_quotes(graph, registry, texts, lambda node: f"{rel}:{lines.get(node, '?')}")
+    return add
 
 
 def _header(text: str) -> str:

@@ -27,7 +27,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
 
-from govgraph.namespaces import (BASE, ESSAY, GGDATASET, ONTOLOGY_IRI, PREFIXES, SD, SPDX,
+from govgraph.namespaces import (BASE, GGDATASET, ONTOLOGY_IRI, PREFIXES, SD, SPDX,
                                  bind_prefixes)
 
 DATASET = GGDATASET["govgraph"]
@@ -94,7 +94,8 @@ def _describe_dataset(out: Graph, manifest: dict, base: str) -> None:
     for lang in ("en", "es"):
         out.add((DATASET, DCTERMS.title, Literal(_TITLE[lang], lang=lang)))
         out.add((DATASET, DCTERMS.description, Literal(_DESCRIPTION[lang], lang=lang)))
-    out.add((DATASET, DCTERMS.source, ESSAY))
+    for source in sorted(manifest.get("sources") or {}):  # the source registry's documents
+        out.add((DATASET, DCTERMS.source, URIRef(source)))
     out.add((DATASET, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     out.add((DATASET, VOID.uriSpace, Literal(base + "id/")))
     out.add((DATASET, DCAT.landingPage, URIRef(base + "dumps/")))

@@ -47,6 +47,7 @@ class Sources:
     files: list[str] = field(default_factory=list)
     subject_files: dict[Node, str] = field(default_factory=dict)
     mention_files: dict[Node, str] = field(default_factory=dict)
+    subject_lines: dict[Node, int] = field(default_factory=dict)
 
     def file_of(self, node: Node) -> str:
         """The data file that asserted ``node`` as a subject (or first mentioned it).
@@ -55,6 +56,16 @@ class Sources:
         'data/?'
         """
         return self.subject_files.get(node) or self.mention_files.get(node, "data/?")
+
+    def where(self, node: Node) -> str:
+        """``file:line`` of the block (or template row) that states ``node``, else the file.
+
+        >>> Sources(Path("."), Graph(), Graph(), Graph(), subject_files={URIRef("urn:x"): "data/a.ttl"},
+        ...         subject_lines={URIRef("urn:x"): 7}).where(URIRef("urn:x"))
+        'data/a.ttl:7'
+        """
+        line = self.subject_lines.get(node)
+        return f"{self.file_of(node)}:{line}" if line else self.file_of(node)
 
     @property
     def triples(self) -> int:
@@ -73,6 +84,7 @@ def load_sources(root: Path, parts: tuple[str, ...] = PARTS, into: Sources | Non
             sources.files.append(rel)
             if part == "data":
                 _map_nodes(triples, rel, sources)
+                sources.subject_lines.update(subject_lines(path.read_text(encoding="utf-8"), triples))
     return sources
 
 
@@ -208,6 +220,34 @@ def check_literals(triples, rel: str) -> None:
 
 def _show_ox(term) -> str:
     return short_name(URIRef(term.value)) if isinstance(term, pyoxigraph.NamedNode) else "[]"
+
+
+_PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.I | re.M)
+_SUBJECT_START = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)", re.M)
+
+
+def subject_lines(text: str, triples) -> dict[Node, int]:
+    """The 1-based line where each IRI subject of a Turtle text starts its block (a subject
+    written at the start of a line, as ``govgraph fmt`` writes them).
+
+    >>> text = '@prefix ex: <http://ex.org/> .\\n\\nex:a ex:p 1 .\\n<http://ex.org/b> ex:p 2 .\\n'
+    >>> import pyoxigraph
+    >>> sorted(subject_lines(text, pyoxigraph.parse(text.encode(), format=pyoxigraph.RdfFormat.TURTLE)).values())
+    [3, 4]
+    """
+    prefixes = dict(_PREFIX_LINE.findall(text))
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, pyoxigraph.NamedNode)}
+    lines: dict[Node, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _SUBJECT_START.match(line)
+        if not match or line.lstrip().upper().startswith(("PREFIX", "@PREFIX", "BASE", "@BASE")):
+            continue
+        token = match.group(1)
+        prefix, _, local = token.partition(":")
+        iri = token[1:-1] if token.startswith("<") else prefixes.get(prefix, "\0") + local
+        if iri in subjects:
+            lines.setdefault(URIRef(iri), number)
+    return lines
 
 
 def _map_nodes(triples, rel: str, sources: Sources) -> None:

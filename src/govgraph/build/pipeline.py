@@ -1,4 +1,4 @@
-"""``govgraph build`` and ``govgraph check``: load, reason, validate, check, release.
+"""``govgraph build`` and ``govgraph check``: load, quotes, reason, validate, check, release.
 
 Each step reports what it did and how long it took through ``progress``; any error is a
 GovGraphError (InputError, ReasoningError, NonConformantError, ConfigError) and nothing
@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from govgraph.build.check import check
 from govgraph.build.load import load_sources
+from govgraph.build.quotes import summary as quotes_summary, verify_sources
 from govgraph.build.reason import reason
 from govgraph.build.release import Built, write_release
 from govgraph.build.validate import ShapesCheck, validate
@@ -45,6 +46,10 @@ def check_sources(settings, progress: Progress) -> Built:
             load_sources(root, parts=("ontology", "data"), into=sources)
             summary.append(f"{len(sources.files)} files, {sources.triples:,} triples from {root}")
         summary = []
+        with _step(progress, "quotes", summary):
+            records = verify_sources(sources, settings.source_texts, progress)
+            summary.append(quotes_summary(records))
+        summary = []
         with _step(progress, "reason", summary):
             inferred = reason(sources.ontology, sources.data, progress)
             summary.append(f"consistent (HermiT), {len(inferred):,} inferred triples")
@@ -52,7 +57,7 @@ def check_sources(settings, progress: Progress) -> Built:
         with _step(progress, "validate", summary):
             report = validate(sources, inferred, progress, shapes_check)
             summary.append(f"conforms; {len(sources.shapes):,} shape triples, valid SHACL")
-    built = Built(sources.ontology, sources.data, inferred, sources.shapes, report)
+    built = Built(sources.ontology, sources.data, inferred, sources.shapes, report, records)
     summary = []
     with _step(progress, "check", summary):
         count = check(_check_store(built), root, progress)

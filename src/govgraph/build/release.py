@@ -25,7 +25,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -57,6 +57,7 @@ class Built:
     inferred: Graph
     shapes: Graph
     report: Graph
+    sources: dict = field(default_factory=dict)  # the registry's sources, verified or not (manifest)
 
     def graphs(self) -> dict[str, Graph]:
         """The dumped graphs by name: ontology, data, inferred."""
@@ -209,6 +210,7 @@ def _manifest(rid: str, built: Built, dataset, union, files: dict, settings) -> 
                    str(GRAPH_INFERRED): len(built.inferred)},
         "triples": len(dataset), "union_triples": len(union), "files": files,
         "software": {name: _version(name) for name in _SOFTWARE},
+        "sources": built.sources,
     }
 
 

@@ -49,18 +49,23 @@ OA_HAS_BODY = ox.NamedNode(PREFIXES["oa"] + "hasBody")
 OA_HAS_TARGET = ox.NamedNode(PREFIXES["oa"] + "hasTarget")
 OA_HAS_SELECTOR = ox.NamedNode(PREFIXES["oa"] + "hasSelector")
 OA_EXACT = ox.NamedNode(PREFIXES["oa"] + "exact")
-GG_ESSAY_LINE = ox.NamedNode(PREFIXES["gg"] + "essayLine")
+GG_IN_SENTENCE = ox.NamedNode(PREFIXES["gg"] + "inSentence")
+GG_SENTENCE_NUMBER = ox.NamedNode(PREFIXES["gg"] + "sentenceNumber")
+OA_HAS_SOURCE = ox.NamedNode(PREFIXES["oa"] + "hasSource")
 LABEL_PROPERTIES = (SKOS_PREFLABEL, RDFS_LABEL)
 _OPENING = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Quote:
-    """An essay quote that supports a resource: the annotation, its exact text and line."""
+    """A quote that supports a resource: the annotation, its exact text, its source (IRI and
+    label) and the number of the sentence it falls in (the first, if several)."""
 
     annotation: ox.NamedNode | ox.BlankNode
     exact: str
-    line: int | None
+    sentence: int | None
+    source: ox.NamedNode | None = None
+    source_label: str | None = None
 
 
 def served_release() -> Release:
@@ -200,12 +205,12 @@ def pick_label(literals: list[ox.Literal], lang: str) -> str | None:
 
 
 def quotes(store: ox.Store, node) -> list[Quote]:
-    """The essay quotes of the annotations whose ``oa:hasBody`` is ``node``, by line."""
+    """The quotes of the annotations whose ``oa:hasBody`` is ``node``, in text order."""
     return quotes_of(store, [node]).get(node, [])
 
 
 def quotes_of(store: ox.Store, nodes) -> dict:
-    """The quotes behind many IRIs: {node: [Quote, ...]} sorted by line (IRIs with a quote)."""
+    """The quotes behind many IRIs: {node: [Quote, ...]} in text order (IRIs with a quote)."""
     found: dict = {}
     for node in nodes:
         if isinstance(node, ox.NamedNode):
@@ -219,12 +224,20 @@ def _quotes_of_one(store: ox.Store, node: ox.NamedNode) -> list[Quote]:
     found = set()
     for body in store.quads_for_pattern(None, OA_HAS_BODY, node, None):
         annotation = body.subject
-        line = next((int(q.object.value) for q in store.quads_for_pattern(annotation, GG_ESSAY_LINE, None, None)), None)
+        sentence = min((_sentence_number(store, q.object) for q in
+                        store.quads_for_pattern(annotation, GG_IN_SENTENCE, None, None)), default=None)
         for target in store.quads_for_pattern(annotation, OA_HAS_TARGET, None, None):
+            source = next((q.object for q in store.quads_for_pattern(target.object, OA_HAS_SOURCE, None, None)), None)
+            label = next((q.object.value for q in store.quads_for_pattern(source, RDFS_LABEL, None, None)),
+                         None) if source is not None else None
             for selector in store.quads_for_pattern(target.object, OA_HAS_SELECTOR, None, None):
                 for exact in store.quads_for_pattern(selector.object, OA_EXACT, None, None):
-                    found.add(Quote(annotation, exact.object.value, line))
-    return sorted(found, key=lambda q: (q.line or 0, q.exact, str(q.annotation)))
+                    found.add(Quote(annotation, exact.object.value, sentence, source, label))
+    return sorted(found, key=lambda q: (q.sentence or 0, q.exact, str(q.annotation)))
+
+
+def _sentence_number(store: ox.Store, sentence) -> int:
+    return next((int(q.object.value) for q in store.quads_for_pattern(sentence, GG_SENTENCE_NUMBER, None, None)), 0)
 
 
 def graph_triples(store: ox.Store, graph_iri: str) -> list[ox.Triple]:

@@ -32,13 +32,13 @@ _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
 #: The page's own words, (English, Spanish) side by side; the page uses the reader's language
 #: (the ``lang`` of its <article>). ``implied`` is trusted markup (it holds <code>).
 _WORDS = {
-    "essay": ("essay", "ensayo"),
-    "line": ("line", "línea"),
+    "source": ("source", "fuente"),
+    "sentence": ("sentence", "oración"),
     "annotation": ("annotation", "anotación"),
     "other_formats": ("Other formats", "Otros formatos"),
-    "from_the_essay": ("From the essay", "Del ensayo"),
-    "drawn_from": ("The statements below about this resource are drawn from these words of the essay:",
-                   "Las afirmaciones siguientes sobre este recurso provienen de estas palabras del ensayo:"),
+    "from_the_sources": ("From the sources", "De las fuentes"),
+    "drawn_from": ("The statements below about this resource are drawn from these words of their sources:",
+                   "Las afirmaciones siguientes sobre este recurso provienen de estas palabras de sus fuentes:"),
     "statements": ("Statements", "Afirmaciones"),
     "pointing_here": ("Statements that point here", "Afirmaciones que apuntan aquí"),
     "property": ("Property", "Propiedad"),
@@ -123,8 +123,9 @@ class PageBuilder:
         return {"kind": "bnode", "children": children}
 
     def quotes(self, node) -> list[dict]:
-        """The essay quotes behind ``node``, with a link to each annotation."""
-        return [{"exact": q.exact, "line": q.line,
+        """The quotes behind ``node``, with their source, sentence and a link to each annotation."""
+        return [{"exact": q.exact, "sentence": q.sentence, "source": q.source_label,
+                 "source_href": local_href(q.source.value, self.base) if q.source is not None else None,
                  "href": local_href(q.annotation.value, self.base) if isinstance(q.annotation, ox.NamedNode) else None}
                 for q in self._quotes.get(node, [])]
 
