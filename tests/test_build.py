@@ -175,7 +175,7 @@ def test_shacl_violation_names_file_subject_property_shape_and_releases_nothing(
     before = {p.name: p.read_bytes() for p in good.iterdir() if p.is_file()}
     with pytest.raises(NonConformantError) as caught:
         build_release(settings_for(mini_source(tmp_path, "shacl-violation"), data_dir), lambda m: None)
-    assert ("data/broken.ttl: ggannotation:l18-literal-body oa:hasBody: a quote annotation must name the "
+    assert ("data/broken.ttl:8: ggannotation:l18-literal-body oa:hasBody: a quote annotation must name the "
             "statement(s) it supports with oa:hasBody (an IRI)") in caught.value.detail
     assert "(ggsh:AnnotationShape)" in caught.value.detail
     assert [r.path for r in list_releases(data_dir / "releases")] == [good]
@@ -209,7 +209,7 @@ def test_unsatisfiable_class_is_named(tmp_path):
 def test_violation_on_a_blank_node_names_the_annotation_that_owns_it(tmp_path):
     with pytest.raises(NonConformantError) as caught:
         check_sources(settings_for(mini_source(tmp_path, "blank-node-violation"), tmp_path / "d"), lambda m: None)
-    assert ("data/broken.ttl: [] (a blank node under ggannotation:l18-sourceless) oa:hasSource: "
+    assert ("data/broken.ttl:7: [] (a blank node under ggannotation:l18-sourceless) oa:hasSource: "
             "an annotation target names exactly one oa:hasSource") in caught.value.detail
     assert "(ggsh:QuoteTargetShape)" in caught.value.detail
 
@@ -218,7 +218,7 @@ def test_warnings_are_printed_and_do_not_fail(tmp_path):
     messages: list[str] = []
     check_sources(settings_for(mini_source(tmp_path, "warning-shape", part="shapes"), tmp_path / "d"),
                   messages.append)
-    assert any(m.startswith("validate: warning: data/actors.ttl: ggstate:USA rdfs:label: should have a German label")
+    assert any(m.startswith("validate: warning: data/actors.ttl:9: ggstate:USA rdfs:label: should have a German label")
                for m in messages), messages
 
 

@@ -76,7 +76,7 @@ def test_fmt_check_lists_non_canonical_files_then_fmt_fixes_them(tmp_path):
     assert first.returncode == 1 and "data/actors.ttl is not canonical" in first.stderr
     assert govgraph("fmt", "--source", str(source)).returncode == 0
     again = govgraph("fmt", "--check", "--source", str(source))
-    assert again.returncode == 0 and "every Turtle source is canonical" in again.stderr
+    assert again.returncode == 0 and "every Turtle source and template is canonical" in again.stderr
 
 
 def test_build_of_the_real_sources_prints_per_graph_counts(tmp_path):

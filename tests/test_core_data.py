@@ -9,10 +9,10 @@ import pycountry
 import pytest
 from rdflib import Graph, Literal, Namespace, RDF, URIRef
 
+from govgraph.build.load import load_sources
 from govgraph.namespaces import GG, GGORG, GGSTATE, PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ("actors.ttl", "instruments.ttl", "relations.ttl")
 ORG = Namespace(PREFIXES["org"])
 OWL_CHAIN = URIRef("http://www.w3.org/2002/07/owl#propertyChainAxiom")
 INSTRUMENT = Namespace(PREFIXES["gginstrument"])
@@ -21,10 +21,8 @@ PLACE = Namespace(PREFIXES["ggplace"])
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
-    graph = Graph()
-    for name in CORE:
-        graph.parse(ROOT / "data" / name)
-    return graph
+    """The data as the build loads it: every data/*.ttl and every template expanded."""
+    return load_sources(ROOT, parts=("data",)).data
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ On the real release (built with ../shared/sources/ as the source-text directory)
 * a quote that occurs more than once in the essay carries the prefix/suffix that surround
   it there; every annotation points to the sentence(s) it falls in, and each sentence's
   number is the one the sentence rule gives for those offsets;
-* every typed resource of data/ under https://w3id.org/govgraph/id/ is the body of at least
+* every typed resource of data/ (Turtle and templates) under https://w3id.org/govgraph/id/ is the body of at least
   one annotation, except the structural kinds in STRUCTURAL (datasets, structures, schemes,
   the annotation machinery), the registered sources, and resources whose facts come from
   elsewhere and say so (a ``dcterms:source`` or ``prov:wasDerivedFrom`` that is not the essay).
@@ -26,11 +26,11 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
+from govgraph.build.load import load_sources
 from govgraph.build.locate import occurrences, sentence_spans
 from govgraph.namespaces import sparql_prologue
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
 OA = Namespace("http://www.w3.org/ns/oa#")
 GG = Namespace("https://w3id.org/govgraph/def#")
 QB = Namespace("http://purl.org/linked-data/cube#")
@@ -96,10 +96,9 @@ def test_the_release_says_the_essay_was_verified(release, essay_text):
 
 
 @pytest.fixture(scope="module")
-def graphs() -> dict[str, Graph]:
-    """Each data file parsed on its own (an error names the file)."""
-    assert DATA_FILES, "data/ has no .ttl files"
-    return {path.name: Graph().parse(path) for path in DATA_FILES}
+def loaded():
+    """The data as the build loads it (Turtle and expanded templates), with where each subject is."""
+    return load_sources(ROOT, parts=("data",))
 
 
 def from_elsewhere(graph: Graph, node) -> bool:
@@ -108,19 +107,16 @@ def from_elsewhere(graph: Graph, node) -> bool:
     return bool(sources - {ESSAY})
 
 
-def test_essay_derived_resources_are_quoted(graphs):
-    union = Graph()
-    for g in graphs.values():
-        union += g
+def test_essay_derived_resources_are_quoted(loaded):
+    union = loaded.data
     quoted = set(union.objects(None, OA.hasBody))
     missing = []
-    for name, g in graphs.items():
-        for node in set(g.subjects(RDF.type, None)):
-            types = set(g.objects(node, RDF.type))
-            if (not isinstance(node, URIRef) or not str(node).startswith(ID_BASE) or types & STRUCTURAL
-                    or node in quoted or from_elsewhere(union, node)):
-                continue
-            missing.append(f"{name}: {node}")
+    for node in set(union.subjects(RDF.type, None)):
+        types = set(union.objects(node, RDF.type))
+        if (not isinstance(node, URIRef) or not str(node).startswith(ID_BASE) or types & STRUCTURAL
+                or node in quoted or from_elsewhere(union, node)):
+            continue
+        missing.append(f"{loaded.where(node)}: {node}")
     assert not missing, "resources without a quote annotation:\n" + "\n".join(sorted(missing))
 
 

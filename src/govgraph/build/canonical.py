@@ -128,8 +128,8 @@ FORMATTED_PARTS = ("ontology", "data", "shapes")
 
 def format_sources(settings, check: bool = False, progress: Callable[[str], None] = lambda m: None) -> list[Path]:
     """Rewrite each ``ontology/*.ttl``, ``data/*.ttl`` and ``shapes/*.ttl`` in canonical
-    Turtle (or, with ``check``, only list the files that are not canonical). Returns the
-    files that changed (or would change).
+    Turtle and each template ``data/*.tsv`` in its canonical form (or, with ``check``, only
+    list the files that are not canonical). Returns the files that changed (or would change).
 
     When the registered sources' texts are in ``settings.source_texts``, the quotes of
     ``data/`` get the locators the build computes from them (offsets, prefix/suffix where a
@@ -138,7 +138,7 @@ def format_sources(settings, check: bool = False, progress: Callable[[str], None
     quote that is not in its text.
     """
     root = source_root(settings.source_dir)
-    locators = _locator(root, settings.source_texts, progress)
+    locators = _Locator(root, settings.source_texts, progress)
     changed = []
     for part in FORMATTED_PARTS:
         for path in sorted((root / part).glob("*.ttl")):
@@ -153,26 +153,50 @@ def format_sources(settings, check: bool = False, progress: Callable[[str], None
                 if not check:
                     path.write_text(canonical, encoding="utf-8")
                 progress(f"fmt: {rel} {'is not canonical' if check else 'reformatted'}")
+    for path in sorted((root / "data").rglob("*.tsv")):
+        rel = path.relative_to(root).as_posix()
+        text = path.read_text(encoding="utf-8")
+        canonical = locators.template(path, rel)
+        if canonical != text:
+            changed.append(path)
+            if not check:
+                path.write_text(canonical, encoding="utf-8")
+            progress(f"fmt: {rel} {'is not canonical' if check else 'reformatted'}")
     if not changed:
-        progress("fmt: every Turtle source is canonical")
+        progress("fmt: every Turtle source and template is canonical")
     return changed
 
 
-def _locator(root: Path, text_dir, progress) -> Callable[[Graph, str, str], None]:
-    """What fmt does to a data file's graph: add the locators of its quotes from the texts."""
-    from govgraph.build.load import load_sources, subject_lines
-    from govgraph.build.quotes import locate_quotes, read_texts, registered_sources
+class _Locator:
+    """What fmt does with the source texts: complete the locators of the quotes of a data
+    file's graph (Turtle) or of a template's rows (TSV)."""
 
-    registry = registered_sources(load_sources(root, parts=("data",)).data) if text_dir else {}
-    texts = read_texts(registry, text_dir)
-    if text_dir and not texts:
-        progress(f"fmt: no registered source text in {text_dir}: quote locators left as they are")
+    def __init__(self, root: Path, text_dir, progress):
+        from govgraph.build.load import load_sources
+        from govgraph.build.quotes import read_texts, registered_sources
 
-    def add(graph: Graph, rel: str, text: str) -> None:
-        if texts:
+        self.registry = registered_sources(load_sources(root, parts=("data",)).data) if text_dir else {}
+        self.texts = read_texts(self.registry, text_dir)
+        if text_dir and not self.texts:
+            progress(f"fmt: no registered source text in {text_dir}: quote locators left as they are")
+
+    def __call__(self, graph: Graph, rel: str, text: str) -> None:
+        from govgraph.build.load import subject_lines
+        from govgraph.build.quotes import locate_quotes
+
+        if self.texts:
             lines = subject_lines(text, ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
-            locate_quotes(graph, registry, texts, lambda node: f"{rel}:{lines.get(node, '?')}")
-    return add
+            locate_quotes(graph, self.registry, self.texts, lambda node: f"{rel}:{lines.get(node, '?')}")
+
+    def template(self, path: Path, rel: str) -> str:
+        from govgraph.build.quotes import locate_quotes
+        from govgraph.build.template import canonical_template, expand_rows, read_rows
+
+        rows = read_rows(path, rel)
+        made = expand_rows(rows, rel)
+        if self.texts:
+            locate_quotes(made.graph, self.registry, self.texts, lambda node: f"{rel}:{made.rows.get(node, '?')}")
+        return canonical_template(rows, made)
 
 
 def _header(text: str) -> str:

@@ -73,8 +73,9 @@ class Sources:
 
 
 def load_sources(root: Path, parts: tuple[str, ...] = PARTS, into: Sources | None = None) -> Sources:
-    """Parse ``root``'s ontology/, data/ and shapes/ Turtle files (or only ``parts``, added
-    to ``into``); InputError names file:line."""
+    """Parse ``root``'s ontology/, data/ and shapes/ Turtle files and expand data/'s
+    templates (or only ``parts``, added to ``into``); InputError names file:line
+    (file:row:column in a template)."""
     root = Path(root)
     sources = into if into is not None else Sources(root, Graph(), Graph(), Graph())
     for part in parts:
@@ -85,7 +86,26 @@ def load_sources(root: Path, parts: tuple[str, ...] = PARTS, into: Sources | Non
             if part == "data":
                 _map_nodes(triples, rel, sources)
                 sources.subject_lines.update(subject_lines(path.read_text(encoding="utf-8"), triples))
+        if part == "data":
+            _load_templates(root, sources)
     return sources
+
+
+def _load_templates(root: Path, sources: Sources) -> None:
+    """Expand ``data/*.tsv`` (facts as rows, :mod:`govgraph.build.template`) into the data graph."""
+    from govgraph.build.template import expand_template
+
+    for path in sorted((root / "data").rglob("*.tsv")):
+        rel = path.relative_to(root).as_posix()
+        made = expand_template(path, rel)
+        sources.data += made.graph
+        sources.files.append(rel)
+        for node, row in made.rows.items():
+            sources.subject_files.setdefault(node, rel)
+            sources.subject_lines.setdefault(node, row)
+        for _, _, obj in made.graph:
+            if isinstance(obj, URIRef):
+                sources.mention_files.setdefault(obj, rel)
 
 
 def parse_turtle(path: Path, rel: str) -> Graph:

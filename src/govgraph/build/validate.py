@@ -176,7 +176,7 @@ def findings_of(report: Graph, sources: Sources, served: Graph) -> list[Finding]
         path = report.value(result, SH.resultPath)
         findings.append(Finding(
             severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-            file=sources.file_of(owner),
+            file=sources.where(owner),  # file:line (file:row for a template)
             subject=_show(focus, owner),
             path=short_name(path),
             message=_message(report, result),
