@@ -255,3 +255,13 @@ def test_characterised_citations_give_their_direct_cito_edges(release):
         assert list(store.quads_for_pattern(citing, kind, cited, inferred)), (citing, kind, cited)
         assert list(store.quads_for_pattern(citing, cites, cited, inferred)), (citing, cited)
         assert not list(store.quads_for_pattern(None, kind, None, data)), f"{kind} asserted in the data"
+
+
+def test_release_id_hashes_the_rdfc_1_0_canonical_form_of_its_dump(mini_build):
+    """Anyone can recompute a release id: sha256 of the W3C RDFC-1.0 canonical N-Quads
+    (pyoxigraph's implementation) of govgraph.nq, whatever its blank-node labels."""
+    release, _ = mini_build
+    dataset = ox.Dataset(ox.parse(path=str(release.file("govgraph.nq")), format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = sorted(set(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
+    assert release.id.endswith("-" + hashlib.sha256(b"".join(lines)).hexdigest()[:8])

@@ -1,5 +1,6 @@
-"""Canonical forms: sorted N-Quads with stable blank-node labels (the release id hashes
-them), and one deterministic Turtle form for the Turtle sources (``govgraph fmt``).
+"""Canonical forms: sorted N-Quads with stable blank-node labels (the dumps), their W3C
+RDFC-1.0 form (the release id hashes it), and one deterministic Turtle form for the Turtle
+sources (``govgraph fmt``).
 
 Blank nodes get labels derived from their content and from where they hang (a Merkle
 hash over the tree below them and, recursively, the nodes above them up to an IRI), so
@@ -98,6 +99,26 @@ def canonical_nquads(graphs: Mapping[str, Graph]) -> bytes:
     """Sorted N-Quads of the named graphs with stable blank-node labels."""
     lines = sorted({f"{q} .\n" for q in oxigraph_quads(graphs)})
     return "".join(lines).encode("utf-8")
+
+
+def rdfc_nquads(nquads: bytes) -> bytes:
+    """The W3C RDFC-1.0 canonical form of an N-Quads document (pyoxigraph's implementation),
+    lines sorted: what a release id hashes, so any RDFC-1.0 tool can recompute it.
+
+    The dumps keep the content-hash labels of :func:`canonical_nquads` instead: RDFC-1.0
+    numbers blank nodes across the whole dataset, so adding one annotation to the real data
+    relabels thousands of lines (5,612 measured), while content-hash labels change only the
+    8 lines of what was added, which keeps the /dumps/ page's "added/removed since" honest.
+    RDFC-1.0 itself takes 0.02 s on the real data.
+
+    >>> one = rdfc_nquads(b'_:x <http://p> "a" <http://g> .\\n')
+    >>> one == rdfc_nquads(b'_:y <http://p> "a" <http://g> .\\n'), one.decode().split()[0]
+    (True, '_:c14n0')
+    """
+    dataset = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+    return b"".join(sorted(set(lines)))
 
 
 # ---- canonical Turtle for ontology/, data/ and shapes/ (govgraph fmt) ----

@@ -33,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, OWL, URIRef
 
-from govgraph.build.canonical import canonical_nquads
+from govgraph.build.canonical import canonical_nquads, rdfc_nquads
 from govgraph.build.describe import describe_release
 from govgraph.errors import InputError
 from govgraph.namespaces import (GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
@@ -72,7 +72,7 @@ class Built:
 
 
 def release_id(built: Built, nquads: bytes) -> str:
-    """``<owl:versionInfo>-<first 8 hex of sha256(canonical N-Quads)>``.
+    """``<owl:versionInfo>-<first 8 hex of sha256(RDFC-1.0 canonical N-Quads)>``.
 
     >>> release_id(Built(Graph(), Graph(), Graph(), Graph(), Graph()), b"")
     '0.0.0-e3b0c442'
@@ -98,7 +98,7 @@ def write_release(built: Built, settings, root_dir: Path | None = None,
     ``root_dir`` is the source checkout (for the manifest's ``git_sha``).
     """
     nquads = built.nquads()
-    rid = release_id(built, nquads)
+    rid = release_id(built, rdfc_nquads(nquads))  # the W3C canonical form, recomputable by any RDFC-1.0 tool
     root = Path(settings.releases_dir)
     root.mkdir(parents=True, exist_ok=True)
     for name in remove_stale_temporaries(root):
