@@ -38,7 +38,8 @@ ID_BASE = "https://w3id.org/govgraph/id/"
 ESSAY = URIRef(ID_BASE + "work/essay")
 #: Kinds that structure the data rather than state something the essay says.
 STRUCTURAL = {OA.Annotation, OA.SpecificResource, OA.TextQuoteSelector, OA.TextPositionSelector, QB.DataSet,
-              QB.DataStructureDefinition, QB.ComponentSpecification, SKOS.ConceptScheme, GG.Source}
+              QB.DataStructureDefinition, QB.ComponentSpecification, SKOS.ConceptScheme, GG.Source,
+              URIRef("http://www.w3.org/ns/dcat#Dataset")}  # the catalogue record (data/catalogue.ttl)
 
 QUOTES = """SELECT ?annotation ?exact ?prefix ?suffix ?start ?end (GROUP_CONCAT(STR(?n); separator=" ") AS ?sentences)
 WHERE {

@@ -46,6 +46,7 @@ PREFIXES: dict[str, str] = {
     "frbr": "http://purl.org/vocab/frbr/core#",
     "oa": "http://www.w3.org/ns/oa#",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
     "schema": "https://schema.org/",
     "sh": "http://www.w3.org/ns/shacl#",
     "void": "http://rdfs.org/ns/void#",

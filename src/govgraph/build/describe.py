@@ -27,6 +27,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
 
+from govgraph.build.catalogue import describe_catalogue
 from govgraph.namespaces import (BASE, GGDATASET, ONTOLOGY_IRI, PREFIXES, SD, SPDX,
                                  bind_prefixes)
 
@@ -74,13 +75,16 @@ def describe_release(manifest: dict, settings, graph=None) -> Graph:
     bind_prefixes(out)
     _describe_dataset(out, manifest, base)
     _describe_subsets(out, manifest)
+    public = getattr(settings, "public_url", "") or ""  # download URLs under GOVGRAPH_PUBLIC_URL when set
     for name, info in sorted((manifest.get("files") or {}).items()):
         if is_dump_file(name):
-            _describe_distribution(out, base, manifest.get("release", ""), name, info)
+            _describe_distribution(out, public.rstrip("/") + "/" if public else base,
+                                   manifest.get("release", ""), name, info)
     if graph is not None:
         triples = list(_triples(graph))
         _describe_contents(out, triples, base)
         _copy_ontology_header(out, triples)
+        describe_catalogue(out, manifest, settings, triples)
     return out
 
 

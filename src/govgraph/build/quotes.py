@@ -66,6 +66,8 @@ class RegisteredSource:
     label: str
     text_file: str | None
     sha256: str | None
+    license: str | None = None
+    rights: str | None = None
 
 
 @dataclass
@@ -82,7 +84,8 @@ class SourceCheck:
 
     def record(self) -> dict:
         """The manifest's entry for this source."""
-        return {"text_file": self.source.text_file, "sha256": self.source.sha256,
+        return {"label": self.source.label, "license": self.source.license, "rights": self.source.rights,
+                "text_file": self.source.text_file, "sha256": self.source.sha256,
                 "verified": self.status == "verified", "status": self.status,
                 "quotes": self.quotes, "located": self.located}
 
@@ -100,8 +103,11 @@ def registered_sources(data: Graph) -> dict[URIRef, RegisteredSource]:
             raise InputError(f"source registry: {short_name(iri)} names a text file but no sha256 "
                              "(spdx:checksum with spdx:algorithm spdx:checksumAlgorithm_sha256)")
         label = data.value(iri, RDFS.label) or data.value(iri, URIRef(PREFIXES["dcterms"] + "title")) or iri
+        licence, rights = (data.value(iri, URIRef(PREFIXES["dcterms"] + p)) for p in ("license", "rights"))
         found[iri] = RegisteredSource(iri, str(iri).rstrip("/").rsplit("/", 1)[-1], str(label),
-                                      str(text_file) if text_file is not None else None, sha256)
+                                      str(text_file) if text_file is not None else None, sha256,
+                                      str(licence) if licence is not None else None,
+                                      str(rights) if rights is not None else None)
     return found
 
 

@@ -74,7 +74,9 @@ def index():
                         "releases": [_release_json(r, releases[i + 1] if i + 1 < len(releases) else None)
                                      for i, r in enumerate(releases)]})
     views = [_release_view(r, releases[i + 1] if i + 1 < len(releases) else None) for i, r in enumerate(releases)]
-    response = Response(render_template("dumps.html", releases=views))
+    sources = sorted((releases[0].manifest.get("sources") or {}).values(), key=lambda s: s.get("label") or "") \
+        if releases else []  # the licence statement accounts for each registered source of the newest release
+    response = Response(render_template("dumps.html", releases=views, sources=sources))
     response.vary.add("Accept")
     return response
 
