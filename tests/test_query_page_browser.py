@@ -202,7 +202,7 @@ def _chrome_text(page) -> dict[str, str]:
 #: Words that are the same in both languages (names, codes, keys, and cognates spelled alike).
 SAME = {"govgraph", "SPARQL", "VoID", "Ctrl", "Enter", "PREFIX", "gg", "Funding", "sparql", "IRI", "IOM", "UN",
         "JSON", "XML", "CSV", "TSV", "US", "EU", "Cartagena", "Quito", "York", "Chile", "Mercosur", "CARICOM",
-        "editor", "visas", "vital"}
+        "editor", "visas", "vital", "ISO", "Wikidata"}
 
 
 def test_switching_to_spanish_changes_every_visible_word_of_the_chrome(open_page, shots):
