@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from govgraph.build.load import parse_turtle
 from govgraph.namespaces import PREFIXES
@@ -85,10 +86,25 @@ def blank_labels(graph: Graph) -> dict[BNode, str]:
 
 
 def oxigraph_quads(graphs: Mapping[str, Graph]) -> list[ox.Quad]:
-    """Every triple of each named graph as pyoxigraph quads, blank nodes relabelled."""
+    """Every triple of each named graph as pyoxigraph quads, blank nodes relabelled.
+
+    A blank node keeps one label across the graphs (the inferred graph can type a blank
+    node of the data graph), so the labels are computed over all of them together.
+
+    >>> g1 = Graph().parse(data='<http://a> <http://p> [ <http://q> "x" ] .', format="turtle")
+    >>> node = g1.value(URIRef("http://a"), URIRef("http://p"))
+    >>> g2 = Graph()
+    >>> g2.add((node, RDF.type, URIRef("http://C")))  # doctest: +ELLIPSIS
+    <Graph ...>
+    >>> quads = oxigraph_quads({"http://g1": g1, "http://g2": g2})
+    >>> len({str(q.subject) for q in quads if isinstance(q.subject, ox.BlankNode)})
+    1
+    """
     quads = []
+    labels = blank_labels(ReadOnlyGraphAggregate(list(graphs.values())) if len(graphs) > 1
+                          else next(iter(graphs.values()), Graph()))
     for name, graph in graphs.items():
-        labels, graph_name = blank_labels(graph), ox.NamedNode(str(name))
+        graph_name = ox.NamedNode(str(name))
         for s, p, o in graph:
             quads.append(ox.Quad(to_oxigraph(s, labels), to_oxigraph(p, labels),
                                  to_oxigraph(o, labels), graph_name))

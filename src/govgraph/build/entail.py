@@ -1,4 +1,13 @@
-"""Object property values entailed by the ontology's property axioms (OWL 2 RL rules).
+"""What the build entails beside HermiT: the type closure and object property values.
+
+Types (:func:`entailed_types`): every typed node gets each named superclass of each of its
+types, through a class taxonomy (the OWL 2 RL rules ``cax-sco`` and ``cax-eqc1/2``). The
+build passes HermiT's own classification of the ontology (``-c``), so the taxonomy holds
+every subsumption HermiT entails, not only the asserted ``rdfs:subClassOf`` edges; HermiT's
+``-I`` gives only the most specific types. OWL's and RDFS's top classes (``owl:Thing``,
+``owl:NamedIndividual``, ``rdfs:Resource``) say nothing and are left out.
+
+Property values (:func:`entailed_values`): the OWL 2 RL rules for object properties.
 
 The rules, each an OWL 2 RL/RDF entailment (so HermiT finds the same values):
 ``prp-inv`` (owl:inverseOf), ``prp-spo1`` (rdfs:subPropertyOf, owl:equivalentProperty),
@@ -22,17 +31,25 @@ which then add ``A cito:cites B`` through ``P rdfs:subPropertyOf cito:cites``.
 ... ex:f ex:funder ex:usa ; ex:recipient ex:iom . ex:q ex:hasBody ex:f .''', format="turtle")
 >>> sorted(str(p).rsplit("/", 1)[1] for s, p, o in entailed_values(onto, data) - data)
 ['evidence', 'funds']
+
+>>> taxonomy = {EX.State: {EX.Actor}, EX.Actor: {EX.Agent}}
+>>> typed = Graph().parse(data='@prefix ex: <http://ex.org/> . ex:usa a ex:State .', format="turtle")
+>>> sorted(str(o).rsplit("/", 1)[1] for o in entailed_types(taxonomy, typed).objects())
+['Actor', 'Agent', 'State']
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
 from rdflib import BNode, Graph, Namespace, OWL, RDF, RDFS, URIRef
 from rdflib.collection import Collection
 
 CITO = Namespace("http://purl.org/spar/cito/")
+#: Classes every node belongs to: a type triple with one of them says nothing.
+UNINFORMATIVE = frozenset({OWL.Thing, OWL.NamedIndividual, RDFS.Resource})
 
 #: One step of a chain: (property, inverted?).
 Step = tuple[URIRef, bool]
@@ -184,3 +201,40 @@ def _add_all(edges: _Edges, p, pairs) -> bool:
     for s, o in pairs:
         changed |= edges.add(s, p, o)
     return changed
+
+
+# ---- types ----
+
+def entailed_types(taxonomy: Mapping[URIRef, Iterable[URIRef]], typed: Graph) -> Graph:
+    """Every ``rdf:type`` of ``typed`` with each named superclass of its class added.
+
+    ``taxonomy`` maps a class to its direct named superclasses (equivalent classes are each
+    other's superclasses). The result includes the given types (the caller removes what is
+    asserted) and never an :data:`UNINFORMATIVE` class or a class of the OWL vocabulary.
+    """
+    closure: dict[URIRef, set[URIRef]] = {}
+    result = Graph()
+    for node, klass in typed.subject_objects(RDF.type):
+        if not isinstance(klass, URIRef):
+            continue
+        if klass not in closure:
+            closure[klass] = superclasses_of(taxonomy, klass)
+        for superclass in closure[klass]:
+            result.add((node, RDF.type, superclass))
+    return result
+
+
+def superclasses_of(taxonomy: Mapping[URIRef, Iterable[URIRef]], klass: URIRef) -> set[URIRef]:
+    """``klass`` and its named superclasses, reflexive and transitive, without OWL's own classes.
+
+    >>> EX = Namespace("http://ex.org/")
+    >>> sorted(superclasses_of({EX.A: {EX.B}, EX.B: {EX.A, OWL.Thing}}, EX.A))
+    [rdflib.term.URIRef('http://ex.org/A'), rdflib.term.URIRef('http://ex.org/B')]
+    """
+    seen, todo = {klass}, [klass]
+    while todo:
+        for parent in taxonomy.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return {c for c in seen if c not in UNINFORMATIVE and not str(c).startswith(str(OWL))}

@@ -12,17 +12,24 @@ ontology declares as object or datatype properties, with every individual typed
 targets are not needed and stay out.
 
 What comes back (:func:`reason`): an rdflib graph of what is derived and not already
-asserted: the most specific named types HermiT finds for each individual (``-I``), and
-the object property values that follow from the ontology's property axioms
+asserted: every named type of every typed node (the type closure), and the object
+property values that follow from the ontology's property axioms
 (``owl:inverseOf``, ``owl:propertyChainAxiom``, ``rdfs:subPropertyOf``,
 ``owl:equivalentProperty``, symmetric and transitive properties), computed by
 :mod:`govgraph.build.entail` because HermiT's own property-value classification (``-Y``)
 is quadratic: 45 s on the real data against 5 s for the rest. Each of those rules is an
 OWL 2 RL entailment, so HermiT would find every one of them; a test checks that both
-agree on the mini fixture. The direct CiTO edges of characterised citations
-(``ggwork:essay cito:citesAsEvidence ...``) come from CiTO's own rule, beside them
-(:func:`govgraph.build.entail.characterised_citations`). An inconsistency raises ReasoningError naming the individuals
-and classes at fault; unsatisfiable classes do too.
+agree on the mini fixture. The type closure starts from HermiT's most specific types of
+each individual (``-I``) and the asserted types of every node (blank nodes included, which
+HermiT does not see), and climbs HermiT's classification of the ontology (``-c``, every
+entailed subsumption and equivalence between named classes), with
+:func:`govgraph.build.entail.entailed_types`: ``?x a gg:Actor`` then finds every actor.
+HermiT's ``-I`` alone gives only the most specific types, which the data always asserts,
+so without the closure the graph held no type at all. The direct CiTO edges of
+characterised citations (``ggwork:essay cito:citesAsEvidence ...``) come from CiTO's own
+rule, beside them (:func:`govgraph.build.entail.characterised_citations`). An
+inconsistency raises ReasoningError naming the individuals and classes at fault;
+unsatisfiable classes do too.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from typing import Callable, Iterable
 from rdflib import BNode, Graph, Literal, OWL, RDF, RDFS, URIRef
 from rdflib.collection import Collection
 
-from govgraph.build.entail import characterised_citations, entailed_values
+from govgraph.build.entail import characterised_citations, entailed_types, entailed_values
 from govgraph.children import dies_with_this_process
 from govgraph.errors import ConfigError, InputError, ReasoningError
 from govgraph.namespaces import short_name
@@ -55,6 +62,7 @@ _OBJECT_PROPERTY_TYPES = (OWL.ObjectProperty, OWL.TransitiveProperty, OWL.Symmet
                           OWL.AsymmetricProperty, OWL.ReflexiveProperty, OWL.IrreflexiveProperty,
                           OWL.InverseFunctionalProperty)
 _TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.M)
+_CLASS_LINE = re.compile(r"^(SubClassOf|EquivalentClasses)\((( <[^>]+>)+) \)$", re.M)
 _VALUE_LINE = re.compile(r"^<([^>]+)> \(known instances:\s*(.*?)\s*\|\s*possible instances:", re.M)
 _PAIR = re.compile(r"\(<([^>]+)>, <([^>]+)>\)")
 #: The OWL API exception (a public class) HermiT's command line dies with on an inconsistent ontology.
@@ -69,14 +77,18 @@ def reason(ontology: Graph, data: Graph, progress: Callable[[str], None] = lambd
     cannot read the ontology) or ConfigError (no Java runtime).
     """
     reasoning_input = build_input(ontology, data)
-    output = run_hermit(reasoning_input, ("-N", "-U", "-I"))  # -N: full IRIs, no prefixes
+    output = run_hermit(reasoning_input, ("-N", "-U", "-c", "-I"))  # -N: full IRIs, no prefixes
     if output is None:
         raise ReasoningError(diagnose(ontology, data, progress))
     unsatisfiable = unsatisfiable_classes(output)
     if unsatisfiable:
         raise ReasoningError("unsatisfiable class(es), equivalent to owl:Nothing: "
                              + ", ".join(short_name(c) for c in unsatisfiable))
-    inferred = inferred_types(output)
+    typed = inferred_types(output)
+    for graph in (ontology, data):
+        for triple in graph.triples((None, RDF.type, None)):
+            typed.add(triple)
+    inferred = entailed_types(class_taxonomy(output), typed)
     object_properties, _ = property_kinds(ontology)
     values = Graph()
     for triple in reasoning_input:
@@ -182,7 +194,8 @@ def unsatisfiable_classes(output: str) -> list[URIRef]:
 
 
 def inferred_types(output: str) -> Graph:
-    """The ``Type( <individual> <class> )`` lines of HermiT's ``-I`` output, as a graph.
+    """The ``Type( <individual> <class> )`` lines of HermiT's ``-I`` output (each
+    individual's most specific types), as a graph.
 
     >>> len(inferred_types("Type( <http://x/i> <http://x/A> )\\nType( <http://x/i> <http://www.w3.org/2002/07/owl#Thing> )"))
     1
@@ -192,6 +205,28 @@ def inferred_types(output: str) -> Graph:
         if not klass.startswith(str(OWL)):
             graph.add((URIRef(individual), RDF.type, URIRef(klass)))
     return graph
+
+
+def class_taxonomy(output: str) -> dict[URIRef, set[URIRef]]:
+    """Each class's direct named superclasses in HermiT's classification (``-c``); the
+    members of an ``EquivalentClasses`` line are each other's superclasses.
+
+    >>> taxonomy = class_taxonomy("SubClassOf( <http://x/C> <http://x/A> )\\n"
+    ...                           "EquivalentClasses( <http://x/A> <http://x/B> )\\n")
+    >>> sorted(str(c) for c in taxonomy[URIRef("http://x/A")])
+    ['http://x/B']
+    >>> sorted(str(c) for c in taxonomy[URIRef("http://x/C")])
+    ['http://x/A']
+    """
+    taxonomy: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for kind, classes, _ in _CLASS_LINE.findall(output):
+        named = [URIRef(c) for c in re.findall(r"<([^>]+)>", classes)]
+        if kind == "SubClassOf":
+            taxonomy[named[0]].add(named[1])
+            continue
+        for klass in named:
+            taxonomy[klass].update(c for c in named if c != klass)
+    return dict(taxonomy)
 
 
 def hermit_values(output: str) -> Graph:
