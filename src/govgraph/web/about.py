@@ -40,7 +40,7 @@ from flask import current_app
 
 from govgraph.errors import NoReleaseError
 from govgraph.jsonld import serialize as serialize_rdf
-from govgraph.namespaces import PREFIXES
+from govgraph.namespaces import GRAPH_INFERRED, PREFIXES
 from govgraph.release import Release, newest_release
 
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -129,6 +129,23 @@ def _super_properties(store: ox.Store) -> dict[ox.NamedNode, frozenset[ox.NamedN
     for row in store.query(query, use_default_graph_as_union=True):
         supers.setdefault(row["sub"], set()).add(row["sup"])
     return {sub: frozenset(sups) for sub, sups in supers.items()}
+
+
+def inferred_types(store: ox.Store, iri: ox.NamedNode) -> set[ox.NamedNode]:
+    """The types of ``iri`` that only the inferred graph holds (the build never repeats an
+    asserted triple there): the superclasses of its asserted types.
+
+    >>> st = ox.Store()
+    >>> ex = lambda n: ox.NamedNode("http://example.org/" + n)
+    >>> a = ox.NamedNode(PREFIXES["rdf"] + "type")
+    >>> st.extend([ox.Quad(ex("usa"), a, ex("State"), ex("data")),
+    ...            ox.Quad(ex("usa"), a, ex("Actor"), ox.NamedNode(str(GRAPH_INFERRED)))])
+    >>> [c.value[19:] for c in inferred_types(st, ex("usa"))]
+    ['Actor']
+    """
+    return {q.object for q in store.quads_for_pattern(iri, ox.NamedNode(PREFIXES["rdf"] + "type"), None,
+                                                        ox.NamedNode(str(GRAPH_INFERRED)))
+            if isinstance(q.object, ox.NamedNode)}
 
 
 def triples(store: ox.Store, s=None, p=None, o=None) -> list[ox.Triple]:

@@ -4,6 +4,9 @@ statement (outgoing and incoming) as links, and the essay quotes behind them.
 A statement implied by a more specific one between the same two resources (the reasoner's
 ``dcterms:relation`` beside ``gg:partnerOf``, ``prov:influencer`` beside ``gg:funder``) is
 left out of the page's tables and counted instead; the RDF formats carry every triple.
+Types work the same way: the asserted ones head the page, and the superclasses the build
+added in ``/graph/inferred`` (a state is also an actor, an agent, an organisation, a
+location...) follow them on one compact line instead of filling the table.
 
 Rendering lives in ``templates/resource.html``; this module only turns triples into plain
 dicts the template can print.
@@ -53,6 +56,9 @@ _WORDS = {
              "(blank-node structures included). Labels shown in English where available.",
              "{n} tripletas: todas las afirmaciones de la publicación con este recurso como sujeto u objeto "
              "(incluidas las estructuras de nodos en blanco). Etiquetas en español donde las hay."),
+    "also": ("and so, by the ontology's class hierarchy:", "y por tanto, según la jerarquía de clases de la ontología:"),
+    "inferred_types": ("{n} of them are the types after the title that follow from the asserted ones.",
+                       "{n} de ellas son los tipos que siguen al título, deducidos de los tipos afirmados."),
     "implied": ("{n} of them are not listed above because a more specific statement between the same two "
                 "resources implies each (for example <code>dcterms:relation</code> beside <code>gg:partnerOf</code>); "
                 "the Turtle and the other formats listed at the top carry them all.",
@@ -85,6 +91,7 @@ class PageBuilder:
         self.store, self.base, self.lang = store, base, lang
         self.supers = supers or {}
         self._implied: set = set()
+        self._inferred_types: set = set()
         self._labels: dict = {}
         self._quotes: dict = {}
         self._by_subject: dict = {}
@@ -101,6 +108,7 @@ class PageBuilder:
             self._by_object.setdefault(t.object, []).append(t)
         self._quotes = about.quotes_of(self.store, {iri} | {t.subject for t in found if t.object == iri})
         self._implied = implied(found, self.supers)
+        self._inferred_types = {ox.Triple(iri, RDF_TYPE, c) for c in about.inferred_types(self.store, iri)}
 
     def label(self, node: ox.NamedNode) -> str:
         if node not in self._labels:
@@ -131,7 +139,7 @@ class PageBuilder:
 
     def outgoing(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
         rows = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found)}
-                for t in self._by_subject.get(iri, []) if t not in self._implied]
+                for t in self._by_subject.get(iri, []) if t not in self._implied and t not in self._inferred_types]
         return sorted(rows, key=lambda r: (r["predicate"]["label"].lower(), _sort_key(r["object"])))
 
     def incoming(self, iri: ox.NamedNode, found: list[ox.Triple]) -> list[dict]:
@@ -151,13 +159,15 @@ class PageBuilder:
     def page(self, iri: ox.NamedNode, found: list[ox.Triple]) -> dict:
         self.prefetch(iri, found)
         all_labels = self._labels.get(iri, [])
-        types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE]
+        types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE
+                 and t not in self._inferred_types]
+        inferred = sorted((self.term(t.object) for t in self._inferred_types), key=lambda t: t["label"].lower())
         incoming = self.incoming(iri, found)
         return {"iri": iri.value, "title": self.label(iri), "lang": self.lang, "ui": UI.get(self.lang, UI["en"]),
                 "query": resource_query(iri.value), "search": self.label(iri),
                 "incoming_groups": group_by_property(incoming),
                 "labels": [{"value": lit.value, "lang": lit.language} for lit in all_labels],
-                "types": types, "quotes": self.quotes(iri),
+                "types": types, "inferred_types": inferred, "quotes": self.quotes(iri),
                 "outgoing": self.outgoing(iri, found), "incoming": incoming,
                 "triple_count": len(found),
                 "implied": sum(1 for t in self._implied if iri in (t.subject, t.object))}
