@@ -367,3 +367,24 @@ def test_browse_lists_every_thing_by_type(server, release):
     assert '<a href="/id/state/MEX">México</a>' in states
     assert requests.get(f"{server}/id/nope/").status_code == 404
     assert requests.get(f"{server}/id/state/", headers={"Accept": "text/turtle"}).status_code == 406  # HTML only
+
+
+@pytest.mark.parametrize("key", ["state/USA", "relation/funding-usa-iom"])
+def test_html_shows_asserted_types_first_and_inferred_ones_compactly(server, release, key):
+    """The asserted types follow the title; the superclasses from /graph/inferred (counted
+    here with SPARQL) follow on one line and stay out of the statements table."""
+    html = requests.get(f"{server}/doc/{key}", headers={"Accept": "text/html"}).text
+    store = ox.Store.read_only(str(release.store_path))
+    this = ox.NamedNode(BASE + "id/" + key)
+    graph = ox.NamedNode(BASE + "graph/inferred")
+    inferred = {q.object.value for q in store.quads_for_pattern(this, ox.NamedNode(str(rdflib.RDF.type)), None, graph)}
+    asserted = {q.object.value for q in store.quads_for_pattern(this, ox.NamedNode(str(rdflib.RDF.type)), None)
+                if q.graph_name != graph}
+    assert inferred and asserted
+    types = re.search(r'<p class="types">(.*?)</p>', html, re.S).group(1)
+    head, _, tail = types.partition('<span class="inferred-types">')
+    assert {h for h in re.findall(r'title="([^"]+)"', head)} == asserted
+    assert {h for h in re.findall(r'title="([^"]+)"', tail)} == inferred
+    table = html.split('<table class="statements">', 1)[1].split("</table>", 1)[0]
+    assert not any(f'title="{c}"' in table for c in inferred)
+    assert re.search(rf"{len(inferred)} of them are the types after the title", html)
