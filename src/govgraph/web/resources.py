@@ -190,7 +190,8 @@ GRAPH_NOTES = {
             "Annotation), and the facts from elsewhere, such as ISO 3166 codes, with their sources.",
     "inferred": "What the build derives from the ontology and the data, never asserted by hand: the direct "
                 "edges of the qualified relations, inverse and super-property edges, the CiTO edges of "
-                "the citations, and inferred types.",
+                "the citations, and every superclass of each node's types (a state is also an actor, "
+                "an agent, an organisation), so that ?x a gg:Actor finds every actor.",
     "meta": "The description of the dataset: VoID and DCAT, with its counts, class and property "
             "partitions, and one distribution per dump. Also at /.well-known/void.",
 }
