@@ -208,13 +208,14 @@ def publish_server(publish_data_dir):
     stop_server(proc)
 
 
-def start_server(data_dir: Path, env_extra: dict | None = None, args: tuple = ()) -> tuple[subprocess.Popen, str]:
-    """Start ``govgraph serve`` on a free loopback port; return the process and its base URL.
+def start_server(data_dir: Path, env_extra: dict | None = None, args: tuple = (),
+                 port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``govgraph serve`` on a free loopback port (or ``port``); return the process and its base URL.
 
     Its stderr (the access log) goes to ``data_dir/serve-PORT.log``, never to an unread pipe
     that would fill and stall the server.
     """
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "GOVGRAPH_DATA_DIR": str(data_dir), **(env_extra or {})}
     log_path = Path(data_dir) / f"serve-{port}.log"
     with open(log_path, "w", encoding="utf-8") as log:
@@ -294,7 +295,7 @@ def _oxigraph_answers(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def server(release, data_dir):
-    """The real server (gunicorn + the embedded store) over the session's release.
+    """The real server (``govgraph serve``: the embedded store) over the session's release.
 
     Its rate limit is off: every test module shares it from 127.0.0.1 (test_server_limits
     starts its own servers to test the limit).
@@ -318,6 +319,24 @@ def server_factory(release, data_dir):
     yield start
     for proc in procs:
         stop_server(proc)
+
+
+@pytest.fixture
+def server_at_port(release, data_dir):
+    """Start ``govgraph serve`` over the session's release on a given port (a restart on the
+    same port); the servers still running are stopped at the end of the test.
+    Returns (process, base URL)."""
+    procs = []
+
+    def start(port: int, env_extra: dict | None = None):
+        proc, url = start_server(data_dir, env_extra, port=port)
+        procs.append(proc)
+        return proc, url
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            stop_server(proc)
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from platformdirs import user_data_path
 from govgraph.errors import ConfigError
 
 
-#: The longest request line (method, URL, version) the server reads, in bytes: gunicorn's own
-#: maximum. A longer GET is answered 414 with advice to POST; the Service Description states it.
+#: The longest request line (method, URL, version) the server reads, in bytes (gunicorn's
+#: maximum, kept). A longer GET is answered 414 with advice to POST; the Service Description states it.
 MAX_REQUEST_LINE = 8190
 
 
@@ -58,7 +58,13 @@ class Settings:
            "(the client address for the rate limit and the log, the URL for the Service Description); "
            "0 trusts none, so a client cannot spoof them.")
     workers: int = _setting(4, "Query worker processes; a slow query occupies one and never blocks the others.")
-    http_threads: int = _setting(8, "Threads of the WSGI server that accept requests.")
+    http_threads: int = _setting(
+        8, "Threads of the web process that run the app, each on one request read whole (a connection that is "
+           "sending, idle or reading its answer holds none).")
+    client_queries: int = _setting(
+        2, "Queries (of /sparql) one client address may have running at once, so that one client never holds more "
+           "query workers than this; more wait up to 2 s for a turn, then get 429 + Retry-After. 0 turns the "
+           "limit off.")
     query_timeout: float = _setting(30.0, "Seconds a query may run before its worker is killed and the client gets 503.")
     query_memory_mb: int = _setting(
         0, "Megabytes of memory one query worker may use (its copy of the store included); a query needing more "
@@ -66,7 +72,7 @@ class Settings:
            "among the workers. Never below what the loaded store needs plus 64 MB.")
     receive_timeout: float = _setting(
         10.0, "Seconds a client may take to send a whole request (head and body); a slower one gets 408 and is "
-              "disconnected, so a stalled or hostile client cannot hold one of the http_threads.")
+              "disconnected; a client that takes none of its answer for as long is disconnected too.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 above).")
     max_result_bytes: int = _setting(
         50_000_000, "Largest answer a query may give, in bytes of its serialisation (before compression); a larger "

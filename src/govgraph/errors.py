@@ -104,6 +104,13 @@ PAST_DEADLINE = ("make it cheaper (narrower patterns, fewer joins, a LIMIT) and 
                  "server's GOVGRAPH_QUERY_TIMEOUT setting (ggsvc:queryTimeout in the Service Description)")
 
 
+class ClientGoneError(GovGraphError):
+    """The client closed its connection while its request waited or ran (nginx's 499): its
+    query was stopped and nobody reads the answer."""
+
+    status, exit_code, title = 499, 2, "client closed request"
+
+
 class QueryTimeoutError(GovGraphError):
     status, exit_code, title = 503, 3, "query deadline exceeded"
 

@@ -28,6 +28,7 @@ from collections import deque
 
 from govgraph.server.wsgi import (NO_BODY, FileWrapper, Request, RequestReader, base_environ, environ,
                                   json_error, response_head)
+from govgraph.web.admission import CLIENT_GONE
 
 log = logging.getLogger("govgraph.server")
 
@@ -57,7 +58,7 @@ class Connection:
         self.deadline = time.monotonic() + server.receive_timeout
         self.reader = RequestReader(server.max_body)
         self.base = base_environ(sock.getsockname(), peer)
-        self.base["govgraph.client_gone"] = self.client_gone
+        self.base[CLIENT_GONE] = self.client_gone
         self.base["wsgi.file_wrapper"] = FileWrapper
         self.pending: deque = deque()  # bytes (memoryviews) not yet sent
         self.pending_file: list | None = None  # [file wrapper, offset, bytes left]

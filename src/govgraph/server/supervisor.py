@@ -84,6 +84,7 @@ class Supervisor:
         self.served_once = False
         self.restart_pause = 1.0
         self.restart_at: float | None = None
+        self.reload_pending = False
 
     def run(self) -> None:
         wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -123,6 +124,9 @@ class Supervisor:
                 log.info("stopping (signal %s)", signal.Signals(signum).name)
                 return False
             self._reload()
+        if self.reload_pending and not any(child.state == "starting" for child in self.children):
+            self.reload_pending = False
+            self._reload()
         if self.restart_at is not None and time.monotonic() >= self.restart_at:
             self.restart_at = None
             self._spawn()
@@ -130,7 +134,8 @@ class Supervisor:
 
     def _reload(self) -> None:
         if any(child.state == "starting" for child in self.children):
-            log.info("SIGHUP: a new web process is already starting")
+            log.info("SIGHUP: a new web process is already starting; another will start after it")
+            self.reload_pending = True
             return
         log.info("SIGHUP: starting a new web process on the newest release")
         self._spawn()

@@ -77,11 +77,13 @@ class Store(Protocol):
     #: the web layer may give them a validator (ETag); False for a store others can write to.
     fixed_by_release: bool
 
-    def query(self, request: QueryRequest) -> QueryResult:
+    def query(self, request: QueryRequest, timeout: float | None = None, cancelled=None) -> QueryResult:
         """Run ``request``; raise QuerySyntaxError, QueryTimeoutError, ResultTooLargeError, StoreUnavailableError...
 
         An error raised after the store spent time on the query carries those seconds in
-        ``err.extra["seconds"]``."""
+        ``err.extra["seconds"]``. ``cancelled``, if given, is a callable the store may poll
+        while the query runs: once it returns True nobody waits for the answer, and the store
+        may stop the query (ClientGoneError)."""
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(distinct triples of the default graph, {named graph IRI: triples})."""

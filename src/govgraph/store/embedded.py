@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govgraph.config import Settings
-from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, NoReleaseError, QueryMemoryError,
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, ClientGoneError, GovGraphError, NoReleaseError, QueryMemoryError,
                              QueryTimeoutError, StoreUnavailableError)
 from govgraph.release import Release, ReleaseLease, Verification, servable_releases
 from govgraph.store import QueryRequest, QueryResult, count_dataset
@@ -44,6 +44,8 @@ log = logging.getLogger("govgraph.store")
 RETRY_AFTER = 5
 #: Seconds a query's thread waits for the zygote's word on how its worker ended.
 _REPORT_WAIT = 5.0
+#: While a query runs, how often (seconds) the caller's ``cancelled`` is asked whether its client has gone.
+CANCEL_POLL = 0.25
 _NO_CAP = 2**62  # govgraph query prints the whole answer, however large
 _JSON = "application/sparql-results+json"
 
@@ -104,28 +106,35 @@ class WorkerPool:
             raise
         threading.Thread(target=self._watch, args=(self.zygote,), name="govgraph-pool-monitor", daemon=True).start()
 
-    def run(self, request: QueryRequest, deadline: float) -> QueryResult:
-        """Run ``request`` in an idle worker; kill it if ``deadline`` (monotonic) passes. If
-        the worker dies under it (not at its memory limit), run it once more on another."""
+    def run(self, request: QueryRequest, deadline: float, cancelled=None) -> QueryResult:
+        """Run ``request`` in an idle worker; kill it if ``deadline`` (monotonic) passes, or
+        once ``cancelled()`` (optional) says nobody waits for the answer any more. If the
+        worker dies under it (not at its memory limit), run it once more on another."""
         try:
-            return self._run_once(request, deadline)
+            return self._run_once(request, deadline, cancelled)
         except _WorkerDied as died:
             self.stats.retried += 1
             log.warning("a query worker died under a query (%s); running the query once more on another", died)
         try:
-            return self._run_once(request, deadline)
+            return self._run_once(request, deadline, cancelled)
         except _WorkerDied as died:
             raise StoreUnavailableError(f"the query worker died twice while running this query ({died}); both "
                                         "were replaced", headers={"Retry-After": str(RETRY_AFTER)}) from None
 
-    def _run_once(self, request: QueryRequest, deadline: float) -> QueryResult:
+    def _run_once(self, request: QueryRequest, deadline: float, cancelled=None) -> QueryResult:
         worker = self._acquire(deadline)
+        if cancelled is not None and cancelled():
+            self._put_idle(worker)
+            raise ClientGoneError("the client left before its query started")
         try:
             worker.conn.send(request)
-            ready = _readable(worker.conn.fileno(), deadline - time.monotonic())
+            ready = _await_reply(worker.conn.fileno(), deadline, cancelled)
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             raise self._ended_under_query(worker) from None
+        if ready is None:
+            self._end(worker, "cancelled")
+            raise ClientGoneError("the client left while its query ran; the query was stopped")
         if reply is None:
             self.stats.timeouts += 1
             self._end(worker, "deadline")
@@ -150,7 +159,7 @@ class WorkerPool:
         return _WorkerDied(describe_exit(worker.exitcode))
 
     def _end(self, worker: _Worker, why: str, wait: bool = True) -> None:
-        """End a worker this thread holds ("deadline", "memory", "close"): kill it and wait
+        """End a worker this thread holds ("deadline", "memory", "cancelled", "close"): kill it and wait
         until the monitor has the zygote's report of its end (and has started a replacement)."""
         worker.ended_by = why
         worker.conn.close()
@@ -332,6 +341,21 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exit status {exitcode}"
 
 
+def _await_reply(fd: int, deadline: float, cancelled) -> bool | None:
+    """Wait for a worker's reply: True once it is there, False at ``deadline``, None as soon
+    as ``cancelled()`` (asked every CANCEL_POLL seconds, if given) is true."""
+    if cancelled is None:
+        return _readable(fd, deadline - time.monotonic())
+    while True:
+        left = deadline - time.monotonic()
+        if _readable(fd, min(left, CANCEL_POLL)):
+            return True
+        if left <= CANCEL_POLL:
+            return False
+        if cancelled():
+            return None
+
+
 def _readable(fd: int, timeout: float) -> bool:
     """Whether ``fd`` has data or EOF within ``timeout`` seconds: one poll(2), where
     ``Connection.poll`` builds and tears down a selector (about 30 us a query).
@@ -371,10 +395,11 @@ class EmbeddedStore:
         """Bytes each query worker may use (the Service Description states it)."""
         return self.pool.memory_limit
 
-    def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
-        """Run ``request``, stopping it after ``timeout`` (default: the query_timeout setting)."""
+    def query(self, request: QueryRequest, timeout: float | None = None, cancelled=None) -> QueryResult:
+        """Run ``request``, stopping it after ``timeout`` (default: the query_timeout setting),
+        or when ``cancelled()`` becomes true (its client has gone: ClientGoneError)."""
         timeout = self.settings.query_timeout if timeout is None else timeout
-        return self.pool.run(request, time.monotonic() + timeout)
+        return self.pool.run(request, time.monotonic() + timeout, cancelled)
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(distinct triples of the default graph, {named graph: triples}), counted once by query."""

@@ -47,8 +47,9 @@ class RemoteStore:
         self._session = requests.Session()
         self._sizes: tuple[int, dict[str, int]] | None = None
 
-    def query(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
-        """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline)."""
+    def query(self, request: QueryRequest, timeout: float | None = None, cancelled=None) -> QueryResult:
+        """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline).
+        ``cancelled`` is accepted and not used: stopping the remote's work is the remote's business."""
         screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
         data = {"query": with_prologue(request.text, request.base_iri), "default-graph-uri": list(request.default_graphs or ()),
                 "named-graph-uri": list(request.named_graphs or ())}

@@ -11,7 +11,7 @@
   :mod:`govgraph.web.sparql`: no page, document or dump is ever refused for it.)
 
 The metrics live in a registry per app, in the one web process that accepts requests
-(``govgraph serve`` runs a single gunicorn worker with threads), so they are complete
+(``govgraph serve`` runs a single web process with threads), so they are complete
 without prometheus_client's multi-process mode. ``/.well-known/void`` is added to this
 blueprint by the publishing work (a separate route function).
 """
@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 import govgraph
-from govgraph.errors import QueryTimeoutError, StoreUnavailableError
+from govgraph.errors import ClientGoneError, QueryTimeoutError, StoreUnavailableError
 from govgraph.jsonld import CONTEXT, CONTEXT_PATH
 
 bp = Blueprint("meta", __name__)
@@ -49,6 +49,8 @@ class Metrics:
         self.rejections = Counter("govgraph_rejections", "Requests refused before or instead of running",
                                   ["status"], registry=r)
         self.rate_limited = Counter("govgraph_rate_limited", "Requests answered 429", registry=r)
+        self.client_gone = Counter("govgraph_client_gone", "Queries whose client left while they waited or ran "
+                                   "(each was stopped)", registry=r)
         self.query_time = Counter("govgraph_query_time_seconds",
                                   "Query time charged to clients' budgets (engine time of /sparql queries)", registry=r)
         self.queries = Counter("govgraph_queries", "Queries answered by the store, by query form", ["form"], registry=r)
@@ -103,8 +105,11 @@ def _count(response: Response) -> Response:
     status = response.status_code
     started = g.get("govgraph_started")
     metrics.observe(route, request.method, status, None if started is None else time.perf_counter() - started)
-    if g.get("govgraph_error") == QueryTimeoutError.title:
+    error = g.get("govgraph_error")
+    if error == QueryTimeoutError.title:
         metrics.timeouts.inc()
+    elif error == ClientGoneError.title:
+        metrics.client_gone.inc()
     charged = g.get("govgraph_charged")
     if charged:
         metrics.query_time.inc(charged)

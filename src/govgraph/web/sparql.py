@@ -40,11 +40,12 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from govgraph.errors import (READ_ONLY, BadRequestError, GovGraphError, NotAcceptableError, QueryTimeoutError,
-                             RateLimitedError, ReadOnlyError, StoreUnavailableError, UnsupportedMediaTypeError)
+from govgraph.errors import (READ_ONLY, BadRequestError, ClientGoneError, GovGraphError, NotAcceptableError,
+                             QueryTimeoutError, RateLimitedError, ReadOnlyError, StoreUnavailableError, UnsupportedMediaTypeError)
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_media_type,
                                       by_name, negotiate)
+from govgraph.web.admission import CLIENT_GONE, ClientSlots
 from govgraph.web.ratelimit import QueryBudget
 from govgraph.web.service_description import describe_service
 from govgraph.web.service_page import service_page
@@ -112,11 +113,14 @@ def _answer() -> Response:
 def _install_budget(state) -> None:
     settings = state.app.config["GOVGRAPH_SETTINGS"]
     state.app.extensions["govgraph.query_budget"] = QueryBudget(settings.rate_limit, settings.rate_window)
+    state.app.extensions["govgraph.admission"] = ClientSlots(settings.client_queries)
 
 
 def _run(store, query: QueryRequest) -> QueryResult:
     """Run ``query`` on the client's budget of query time: 429 while it is spent; then charge
-    the store's own time (an error carries it; a query stopped at the deadline cost it all)."""
+    the store's own time (an error carries it; a query stopped at the deadline, or because
+    its client left, cost its whole time). At most ``client_queries`` of a client's queries
+    run at once (:mod:`govgraph.web.admission`); the store stops a query whose client has gone."""
     budget: QueryBudget = current_app.extensions["govgraph.query_budget"]
     client = request.remote_addr or "-"
     wait = budget.retry_after(client, time.monotonic())
@@ -125,13 +129,15 @@ def _run(store, query: QueryRequest) -> QueryResult:
             f"{client} has spent its {budget.seconds:g} s of query time per {budget.window:g} s; retry in {wait} s "
             "(the RateLimit header says how much is left after each query). Pages, documents and dumps are not "
             "limited. The budget is the server's GOVGRAPH_RATE_LIMIT setting.", retry_after=wait)
-    started = time.perf_counter()
-    try:
-        result = store.query(query)
-    except GovGraphError as err:
-        wall = time.perf_counter() - started if isinstance(err, QueryTimeoutError) else 0.0
-        _charge(budget, client, err.extra.get("seconds", wall))
-        raise
+    gone = request.environ.get(CLIENT_GONE)
+    with current_app.extensions["govgraph.admission"].turn(client, gone):
+        started = time.perf_counter()
+        try:
+            result = store.query(query, cancelled=gone)
+        except GovGraphError as err:
+            wall = time.perf_counter() - started if isinstance(err, (QueryTimeoutError, ClientGoneError)) else 0.0
+            _charge(budget, client, err.extra.get("seconds", wall))
+            raise
     _charge(budget, client, result.seconds)
     return result
 
