@@ -2,8 +2,9 @@
 
     python bench/overhead.py [--data-dir DIR | --mini] [--requests 400] [--seconds 3]
 
-Starts ``govgraph serve`` (rate limit off) and ``oxigraph serve --union-default-graph`` on
-free loopback ports over the same quads (dumped from the release's store/), then measures:
+Starts ``govgraph serve`` (rate limit and per-client limit off) and ``oxigraph serve
+--union-default-graph`` on free loopback ports over the same quads (dumped from the release's
+store/), then measures:
 
 1. latency of trivial queries (``ASK {}``, ``SELECT * { ?s ?p ?o } LIMIT 1``): N sequential
    requests on one keep-alive connection per server, interleaved in rounds so that machine
@@ -67,7 +68,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 180) -> Non
 def start_govgraph(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "GOVGRAPH_DATA_DIR": str(data_dir), "GOVGRAPH_RATE_LIMIT": "0",
-           "GOVGRAPH_LOG_LEVEL": "WARNING"}
+           "GOVGRAPH_CLIENT_QUERIES": "0", "GOVGRAPH_LOG_LEVEL": "WARNING"}
     with open(log, "w") as stream:
         proc = subprocess.Popen([sys.executable, "-m", "govgraph", "serve", "--port", str(port)],
                                 env=env, stdout=subprocess.DEVNULL, stderr=stream)
@@ -142,7 +143,7 @@ def throughput(url: str, seconds: float, concurrency: int = 8) -> dict:
 
 
 def http_floor(url: str, n: int) -> dict:
-    """p50/p95 (ms) of a route that runs no query (/-/version): what gunicorn and Flask cost."""
+    """p50/p95 (ms) of a route that runs no query (/-/version): what the front end and Flask cost."""
     session = requests.Session()
     for _ in range(30):
         session.get(url).raise_for_status()
@@ -226,7 +227,7 @@ def report(release: Path, quads_file: Path, urls: dict[str, str], args) -> None:
     floor = http_floor(urls["govgraph"].replace("/sparql", "/-/version"), args.requests)
     result["latency_ms"]["http_floor"] = floor
     print(f"{'version':<10}{'govgraph':<10}{floor['p50']:>9.2f}{floor['p95']:>9.2f}   "
-          "(gunicorn + Flask, no query: the HTTP stack's share)")
+          "(front end + Flask, no query: the HTTP stack's share)")
     for name, url in urls.items():
         result["throughput"][name] = throughput(url, args.seconds)
         t = result["throughput"][name]

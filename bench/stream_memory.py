@@ -3,7 +3,7 @@
 Generates a GENERATED, SYNTHETIC N-Triples dump of N triples (default 1,200,000; not
 govgraph data: subjects under .../id/generated/, every line says so in the file header) in a
 temporary release directory, with its on-disk store, starts ``govgraph serve`` on it
-(gunicorn + query workers; the release's store holds a single triple, since the dump file
+(its web process + query workers; the release's store holds a single triple, since the dump file
 is what is measured), and samples the resident memory of the whole server process tree (VmRSS from
 /proc/<pid>/status of the server and every descendant) while idle and while a client
 downloads ``/dumps/latest/govgraph.nt`` slowly, whole (sendfile) and then as a

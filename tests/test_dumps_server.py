@@ -1,4 +1,4 @@
-"""The dumps through the real server (``govgraph serve``: gunicorn, sendfile): a harvester's
+"""The dumps through the real server (``govgraph serve``: its front end, sendfile): a harvester's
 revalidation, ranges, HEAD, and every dump parsed back by rdflib, pyoxigraph and rapper with
 the manifest's triple counts. Runs on the small releases, then on the real release."""
 
@@ -66,7 +66,7 @@ def test_harvester_second_fetch_is_one_304_without_a_body(publish_server):
     assert second.headers["ETag"] == first.headers["ETag"]
 
 
-def test_ranges_and_head_through_gunicorn(publish_server, publish_data_dir):
+def test_ranges_and_head_through_the_server(publish_server, publish_data_dir):
     release = newest_release(publish_data_dir / "releases")
     whole = (release.path / "govgraph.nq").read_bytes()
     url = f"{publish_server}/dumps/{release.id}/govgraph.nq"

@@ -158,11 +158,11 @@ def test_stalled_connections_never_delay_a_cheap_query(server_factory):
     thread.start()
     try:
         time.sleep(0.5)
-        waits = []
+        waits, statuses = [], []
         until = time.monotonic() + 6
         while time.monotonic() < until:
             status, seconds = get(url, CHEAP, source="127.0.0.2", timeout=60)
-            assert status == 200
+            statuses.append(status)
             waits.append(seconds)
             time.sleep(0.2)
     finally:
@@ -170,7 +170,7 @@ def test_stalled_connections_never_delay_a_cheap_query(server_factory):
         thread.join()
     print(f"\n40 stalled connections (reopened {reopened[0]} times): {len(waits)} cheap queries, "
           f"slowest {max(waits):.3f} s, median {percentile(waits, 0.5) * 1000:.1f} ms")
-    assert max(waits) < 1.0
+    assert set(statuses) == {200} and max(waits) < 1.0
     assert refused and all(r.startswith(b"HTTP/1.1 408 ") and b'"status": 408' in r for r in refused)
 
 
@@ -222,7 +222,7 @@ def test_a_reload_without_any_openable_release_keeps_the_old_one_serving(tmp_pat
         time.sleep(0.5)
         (tmp_path / "releases").rename(tmp_path / "elsewhere")
         proc.send_signal(signal.SIGHUP)
-        wait_for_log(log, "could not start")
+        wait_for_log(log, "no release in")  # the new web process tried, and said why it cannot serve
         time.sleep(1.0)
     print(f"\nreload with no openable release: {asker.answers} answers, {len(asker.failures)} failed, "
           f"server alive: {proc.poll() is None}")
@@ -261,7 +261,7 @@ def test_a_reload_during_a_long_query_lets_it_finish(tmp_path, release, server_f
     shutil.copytree(release.path, tmp_path / "releases" / release.id)
     proc, url = server_factory({"GOVGRAPH_DATA_DIR": str(tmp_path), "GOVGRAPH_RATE_LIMIT": "0",
                                 "GOVGRAPH_WORKERS": "2", "GOVGRAPH_QUERY_TIMEOUT": "40"})
-    query, expected = calibrated_query(url, 8.0)
+    query, expected = calibrated_query(url, 10.0)
     outcome = {}
 
     def long_query() -> None:
@@ -272,7 +272,7 @@ def test_a_reload_during_a_long_query_lets_it_finish(tmp_path, release, server_f
     thread = threading.Thread(target=long_query)
     with Asker(url) as asker:
         thread.start()
-        time.sleep(1.0)
+        time.sleep(0.5)
         before = health(url)["worker_pids"]
         proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 60
@@ -319,10 +319,12 @@ def test_kill_9_leaves_no_process_and_a_restart_serves(server_at_port):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc, url = server_at_port(port, {"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_WORKERS": "2"})
-    ours = set()
+    ours, busy = set(), None
     try:
         ours = descendants(proc.pid)
         assert len(ours) >= 4, ours  # the web process, its fork server and resource tracker, the workers
+        busy = post_raw(url, RUNAWAY, "127.0.0.1")  # a server in use: a query under way
+        time.sleep(0.5)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         killed = time.monotonic()
@@ -333,10 +335,12 @@ def test_kill_9_leaves_no_process_and_a_restart_serves(server_at_port):
         server_at_port(port, {"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_WORKERS": "2"})
         status, _ = get(url, CHEAP)
     finally:
+        if busy is not None:
+            busy.close()
         for pid in ours:  # what the old server left behind, if anything
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
-    print(f"\nkill -9: {len(ours)} processes below govgraph serve, all gone after {gone_after:.2f} s; "
+    print(f"\nkill -9 during a query: {len(ours)} processes below govgraph serve, all gone after {gone_after:.2f} s; "
           f"restart on the same port answered {status}")
     assert left == [] and gone_after < 2.0
     assert status == 200
@@ -363,12 +367,12 @@ def test_abandoned_runaways_from_one_address_leave_the_others_served(server):
 
     thread = threading.Thread(target=attacker)
     thread.start()
-    probes = []
+    probes, statuses = [], []
     try:
         until = time.monotonic() + 10
         while time.monotonic() < until:
             status, seconds = get(url, CHEAP, source="127.0.0.2", timeout=60)
-            assert status == 200
+            statuses.append(status)
             probes.append(seconds)
             time.sleep(0.1)
     finally:
@@ -381,9 +385,9 @@ def test_abandoned_runaways_from_one_address_leave_the_others_served(server):
                  if line.startswith("govgraph_client_gone_total ")), 0.0)
     print(f"\n{sent[0]} runaways from 127.0.0.3, abandoned after 1 s: {len(probes)} probes from 127.0.0.2, "
           f"p50 {percentile(probes, 0.5) * 1000:.1f} ms, p99 {percentile(probes, 0.99) * 1000:.1f} ms, "
-          f"max {max(probes) * 1000:.0f} ms; workers replaced {after['workers_replaced'] - before['workers_replaced']}, "
+          f"max {max(probes) * 1000:.0f} ms, {len(statuses) - statuses.count(200)} not 200; workers replaced {after['workers_replaced'] - before['workers_replaced']}, "
           f"deadline kills {after['timeouts'] - before['timeouts']}, requests whose client left {gone:g}")
-    assert percentile(probes, 0.99) < 0.2
+    assert set(statuses) == {200} and percentile(probes, 0.99) < 0.2
     assert after["timeouts"] == before["timeouts"], "an abandoned query ran on to the deadline"
     assert after["workers_replaced"] > before["workers_replaced"]
     assert gone >= sent[0] - 4

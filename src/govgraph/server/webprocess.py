@@ -14,7 +14,6 @@ already running may take up to the query deadline to finish.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import logging
 import os
 import pickle
@@ -23,6 +22,7 @@ import socket
 import struct
 import sys
 
+from govgraph.children import die_with_parent
 from govgraph.config import Settings
 from govgraph.errors import GovGraphError
 from govgraph.server import behind_proxies, configure_logging
@@ -33,7 +33,6 @@ log = logging.getLogger("govgraph.server")
 
 #: Signals the supervisor sends: retire (hand over to a new web process) and stop.
 RETIRE, STOP = signal.SIGUSR1, signal.SIGTERM
-_PR_SET_PDEATHSIG = 1
 
 
 def grace_period(settings: Settings) -> float:
@@ -96,17 +95,6 @@ def report(status, message: tuple) -> None:
     """Send one message to the supervisor: a length, then the pickled message."""
     data = pickle.dumps(message)
     status.write(struct.pack("!I", len(data)) + data)
-
-
-def die_with_parent(parent: int) -> None:
-    """Ask Linux to SIGKILL this process when the supervisor dies (PR_SET_PDEATHSIG); exit at
-    once if it already has. The query workers follow: they die with their fork server, which
-    exits when this process does."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 if __name__ == "__main__":

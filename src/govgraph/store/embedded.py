@@ -55,7 +55,7 @@ class _Worker:
     pid: int
     conn: multiprocessing.connection.Connection
     memory_limit: int = 0
-    #: What the pool did to it, when it ended it: "deadline" (killed), "memory" (it said so).
+    #: What the pool did to it, when it ended it: "deadline" or "cancelled" (killed), "memory" (it said so).
     ended_by: str | None = None
     exitcode: int | None = None
     retired: threading.Event = field(default_factory=threading.Event)

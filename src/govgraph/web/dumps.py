@@ -11,7 +11,7 @@ file is served as what it is, ``Content-Type: application/gzip`` with no
 state. ETag is the file's sha256 (strong), Last-Modified the release's creation time;
 Range, HEAD and conditional requests are werkzeug's (``flask.send_file`` with
 ``conditional=True``), and the file is streamed from disk in blocks (sendfile under
-gunicorn), so memory does not grow with the dump's size. A request for several ranges
+the front end), so memory does not grow with the dump's size. A request for several ranges
 at once gets the whole file (200), which RFC 9110 allows.
 """
 
