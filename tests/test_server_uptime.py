@@ -429,3 +429,22 @@ def test_one_address_gets_at_most_client_queries_at_once(server_factory):
     assert waited["body"]["status"] == 429 and "under way" in waited["body"]["detail"]
     assert third == 429 and third_seconds < 1.0
     assert other == 200
+
+
+def test_a_web_process_that_dies_is_replaced(server_factory):
+    proc, url = server_factory({"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_WORKERS": "1"})
+    web = [pid for pid in descendants(proc.pid)
+           if b"govgraph.server.webprocess" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(web) == 1
+    os.kill(web[0], signal.SIGKILL)
+    killed = time.monotonic()
+    while True:
+        try:
+            if requests.get(url + "/-/health", timeout=5).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() - killed < 60, "no web process came back"
+        time.sleep(0.2)
+    print(f"\nthe web process was killed; a new one served after {time.monotonic() - killed:.1f} s")
+    assert proc.poll() is None

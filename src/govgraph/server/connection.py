@@ -263,8 +263,10 @@ class Connection:
             if chunk:
                 chunks.append(chunk)
                 size += len(chunk)
-                if size >= FLUSH_BYTES:
-                    return self._stream(request, started, keep_alive, chunks, iterator)
+                if size >= FLUSH_BYTES:  # a long answer: all in memory already (kept), or still coming (streamed)
+                    more = next(iterator, None)
+                    if more is not None:
+                        return self._stream(request, started, keep_alive, chunks + [more], iterator)
         status, headers = started[0], list(started[1])
         code = int(status[:3])
         if request.method != "HEAD" and code not in NO_BODY and _header(headers, "content-length") is None:
@@ -286,12 +288,11 @@ class Connection:
         if length is None or not regular:
             return False
         started[-1] = True
+        self.close_after = not keep_alive
         self._send_or_keep(response_head(started[0], started[1], keep_alive, False))
         if request.method != "HEAD" and int(length) > 0:
             self.pending_file = [body, offset, int(length)]
-            if self._flush():
-                return True
-        self.close_after = not keep_alive
+            self._flush()
         return True
 
     def _stream(self, request: Request, started: list, keep_alive: bool, chunks: list, iterator) -> None:
