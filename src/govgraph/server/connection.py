@@ -26,6 +26,8 @@ import threading
 import time
 from collections import deque
 
+import httptools
+
 from govgraph.server.wsgi import (NO_BODY, FileWrapper, Request, RequestReader, base_environ, environ,
                                   json_error, response_head)
 from govgraph.web.admission import CLIENT_GONE
@@ -241,7 +243,13 @@ class Connection:
 
         early: list = []
         try:
-            body = self.server.app(environ(request, self.base), start_response)
+            env = environ(request, self.base)
+        except httptools.HttpParserInvalidURLError:
+            self.sock.send(json_error(400, "Bad Request", f"the request target {request.target[:200]!r} is not a URL"))
+            self.close_after = True
+            return
+        try:
+            body = self.server.app(env, start_response)
         except Exception:  # the edge of the server: the app failed outside its own error handling
             log.exception("the app failed on %s %r", request.method, request.target)
             self.sock.send(json_error(500, "Internal Server Error", "the server failed on this request"))
