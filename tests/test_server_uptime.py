@@ -426,7 +426,7 @@ def test_one_address_gets_at_most_client_queries_at_once(server_factory):
     print(f"\nclient_queries=1: second request {waited['status']} after {waited['seconds']:.2f} s, "
           f"third {third} after {third_seconds:.2f} s, another address {other} after {other_seconds * 1000:.1f} ms")
     assert waited["status"] == 429 and int(waited["retry"]) > 0 and 1.5 < waited["seconds"] < 10
-    assert waited["body"]["status"] == 429 and "under way" in waited["body"]["detail"]
+    assert waited["body"]["status"] == 429 and "already running" in waited["body"]["detail"]
     assert third == 429 and third_seconds < 1.0
     assert other == 200
 

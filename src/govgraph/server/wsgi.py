@@ -33,7 +33,7 @@ from urllib.parse import unquote_to_bytes
 import httptools
 
 from govgraph.config import MAX_REQUEST_LINE
-from govgraph.web.errors import error_body
+from govgraph.web.errors import body_too_large, error_body
 
 #: More headers than this, or one longer than MAX_HEADER_BYTES, is answered 431 (gunicorn's limits).
 MAX_HEADERS = 100
@@ -137,13 +137,13 @@ class RequestReader:
         self._keep_alive = parser.should_keep_alive()
         length = next((v for n, v in self._headers if n.lower() == b"content-length"), b"0")
         if length.strip().isdigit() and int(length) > self.max_body:
-            self._refuse(413, "Content Too Large", f"the request body is over {self.max_body} bytes")
+            self._refuse(413, "Request Entity Too Large", body_too_large(self.max_body))
         self.continue_wanted = self._expect and self.refusal is None and length.strip() not in (b"", b"0")
 
     def on_body(self, body: bytes) -> None:
         self._body_bytes += len(body)
         if self._body_bytes > self.max_body:
-            self._refuse(413, "Content Too Large", f"the request body is over {self.max_body} bytes")
+            self._refuse(413, "Request Entity Too Large", body_too_large(self.max_body))
         elif self.refusal is None:
             self._body.append(body)
 

@@ -74,14 +74,18 @@ def _on_govgraph_error(err: GovGraphError):
     return _respond(err.status, err.title, err.detail, headers)
 
 
+def body_too_large(limit: int) -> str:
+    """What a 413 says, from the app or from the front end that reads the body."""
+    return (f"the request body is larger than this endpoint's limit of {limit:,} bytes; send a shorter query "
+            "(a federating engine: fewer bindings per request). The limit is the server's "
+            "GOVGRAPH_MAX_BODY_BYTES setting (ggsvc:maxRequestBytes in the Service Description).")
+
+
 def _on_http_error(err: HTTPException):
     headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after", "content-range")}
     detail = err.description or ""
     if err.code == 413:  # werkzeug's own words do not say what to do
-        limit = current_app.config["GOVGRAPH_SETTINGS"].max_body_bytes
-        detail = (f"the request body is larger than this endpoint's limit of {limit:,} bytes; send a shorter query "
-                  "(a federating engine: fewer bindings per request). The limit is the server's "
-                  "GOVGRAPH_MAX_BODY_BYTES setting (ggsvc:maxRequestBytes in the Service Description).")
+        detail = body_too_large(current_app.config["GOVGRAPH_SETTINGS"].max_body_bytes)
     return _respond(err.code or 500, (err.name or "error").lower(), detail, headers)
 
 
