@@ -69,7 +69,7 @@ class ClientSlots:
                 self._waiting[client] -= 1
                 if not self._waiting[client]:
                     del self._waiting[client]
-            self._running[client] += 1
+            self._running[client] = self._running.get(client, 0) + 1  # release() drops a client at 0
 
     def _wait_for_turn(self, client: str, gone, deadline: float) -> None:
         while self._running.get(client, 0) >= self.limit:
