@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from govgraph.config import Settings
 from govgraph.errors import ConfigError, GovGraphError, StoreUnavailableError
 from govgraph.server import public_url
-from govgraph.server.webprocess import RETIRE, STOP, grace_period
+from govgraph.server.webprocess import GO, RETIRE, STOP, grace_period
 
 log = logging.getLogger("govgraph.server")
 
@@ -148,7 +148,7 @@ class Supervisor:
         proc = subprocess.Popen(command, stdin=subprocess.PIPE, pass_fds=(self.listener.fileno(), status_w))
         os.close(status_w)
         proc.stdin.write(pickle.dumps(self.settings))
-        proc.stdin.close()
+        proc.stdin.flush()  # kept open: the web process starts accepting on the GO byte
         self.children.append(Child(proc, status_r, time.monotonic()))
 
     def _reported(self, child: Child) -> None:
@@ -158,16 +158,17 @@ class Supervisor:
         previous = [c for c in self.children if c.state == "serving"]
         child.state = "serving"
         self.restart_pause = 1.0
+        if not self.served_once:
+            url = public_url(self.settings)
+            print(f"govgraph: serving at {url} (SPARQL endpoint {url}sparql)", flush=True)
+            self.progress(f"govgraph is serving at {url}; stop with Ctrl+C")
+        _say_go(child)
         for old in previous:
             old.state = "retiring"
             old.proc.send_signal(RETIRE)
         log.info("web process %d is serving %s%s", child.proc.pid, detail,
                  f"; retiring web process {', '.join(str(o.proc.pid) for o in previous)}" if previous else "")
-        if not self.served_once:
-            self.served_once = True
-            url = public_url(self.settings)
-            print(f"govgraph: serving at {url} (SPARQL endpoint {url}sparql)", flush=True)
-            self.progress(f"govgraph is serving at {url}; stop with Ctrl+C")
+        self.served_once = True
 
     def _failed(self, child: Child, err) -> None:
         child.state = "failed"
@@ -184,6 +185,7 @@ class Supervisor:
     def _exited(self, child: Child) -> None:
         code = child.proc.wait()
         os.close(child.status)
+        _close_stdin(child)
         self.children.remove(child)
         if child.state == "starting":
             if child.message is not None:
@@ -202,6 +204,7 @@ class Supervisor:
     def _stop_all(self) -> None:
         """Stop every web process: their requests under way finish first (then SIGKILL)."""
         for child in self.children:
+            _close_stdin(child)  # one still waiting for its GO exits
             if child.proc.poll() is None:
                 child.proc.send_signal(STOP)
         deadline = time.monotonic() + grace_period(self.settings) + 5.0
@@ -213,3 +216,19 @@ class Supervisor:
                 child.proc.wait()
             os.close(child.status)
         self.children.clear()
+
+
+def _say_go(child: Child) -> None:
+    """Tell a ready web process to start accepting (it exits if its standard input closes first)."""
+    try:
+        child.proc.stdin.write(GO)
+    except OSError:
+        pass  # it has gone: its end is read from its status pipe
+    _close_stdin(child)
+
+
+def _close_stdin(child: Child) -> None:
+    try:
+        child.proc.stdin.close()
+    except OSError:
+        pass

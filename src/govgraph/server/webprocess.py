@@ -3,9 +3,10 @@
 Started by :mod:`govgraph.server.supervisor` as
 ``python -m govgraph.server.webprocess --listen-fd N --status-fd M --parent PID`` with the
 pickled :class:`Settings` on its standard input. It asks Linux to kill it when the
-supervisor dies, opens the newest release that works (its store answers ``ASK {}``), starts
-accepting on the inherited socket and only then reports ``ready`` on the status pipe (or
-``failed`` with the error). SIGUSR1 retires it (it stops accepting, keeps idle keep-alive
+supervisor dies, opens the newest release that works (its store answers ``ASK {}``) and
+reports ``ready`` on the status pipe (or ``failed`` with the error); it starts accepting on
+the inherited socket when the supervisor says go (one byte on its standard input, sent once
+the supervisor has taken note, so its log names the server before any answer does). SIGUSR1 retires it (it stops accepting, keeps idle keep-alive
 connections for one more request or until they time out, finishes its requests, then
 exits); SIGTERM stops it (idle connections are closed at once). Either way the requests
 already running may take up to the query deadline to finish.
@@ -33,6 +34,8 @@ log = logging.getLogger("govgraph.server")
 
 #: Signals the supervisor sends: retire (hand over to a new web process) and stop.
 RETIRE, STOP = signal.SIGUSR1, signal.SIGTERM
+#: The byte on standard input that tells a ready web process to start accepting.
+GO = b"g"
 
 
 def grace_period(settings: Settings) -> float:
@@ -61,9 +64,12 @@ def main(argv: list[str] | None = None) -> None:
         report(status, ("failed", err))
         sys.exit(err.exit_code)
     signal.pthread_sigmask(signal.SIG_BLOCK, {RETIRE, STOP})  # taken by sigwait below (threads inherit the mask)
+    report(status, ("ready", served))
+    if sys.stdin.buffer.read(1) != GO:  # the supervisor stopped, or dropped this process
+        store.close()
+        return
     front = FrontEnd(app, socket.socket(fileno=args.listen_fd), settings)
     front.start()
-    report(status, ("ready", served))
     retire = signal.sigwait({RETIRE, STOP}) == RETIRE
     log.info("%s: finishing the requests under way", "retiring (a new web process serves)" if retire else "stopping")
     front.retire(keep_idle=retire)
