@@ -374,7 +374,7 @@ def test_abandoned_runaways_from_one_address_leave_the_others_served(server):
             status, seconds = get(url, CHEAP, source="127.0.0.2", timeout=60)
             statuses.append(status)
             probes.append(seconds)
-            time.sleep(0.1)
+            time.sleep(0.05)  # about 190 probes: the p99 is not just the one worst
     finally:
         stop.set()
         thread.join()
