@@ -55,7 +55,7 @@ def settings(data_dir):
 @pytest.fixture(scope="session")
 def release(settings):
     """The real release, built once from this checkout's sources."""
-    from govgraph.build.pipeline import build_release
+    from govgraph.builder.pipeline import build_release
     from govgraph.release import Release
 
     return Release.open(build_release(settings, progress=lambda msg: None))
@@ -107,7 +107,7 @@ def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0
 
     import pyoxigraph as ox
 
-    from govgraph.build.describe import describe_release
+    from govgraph.builder.describe import describe_release
     from govgraph.namespaces import GRAPH_META, PREFIXES
     from govgraph.release import store_files
 

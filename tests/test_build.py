@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from govgraph.build.load import load_sources
-from govgraph.build.pipeline import build_release, check_sources
-from govgraph.build.reason import build_input, hermit_values, minus_asserted, reason, run_hermit
+from govgraph.builder.load import load_sources
+from govgraph.builder.pipeline import build_release, check_sources
+from govgraph.builder.reason import build_input, hermit_values, minus_asserted, reason, run_hermit
 from govgraph.config import Settings
 from govgraph.errors import InputError, NonConformantError, ReasoningError
 from govgraph.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from govgraph.build.canonical import canonical_nquads, format_sources
+from govgraph.builder.canonical import canonical_nquads, format_sources
 from govgraph.config import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -78,8 +78,8 @@ def test_canonical_nquads_are_the_same_in_every_process():
     import subprocess
     import sys
 
-    code = ("import hashlib; from pathlib import Path; from govgraph.build.load import load_sources; "
-            "from govgraph.build.canonical import canonical_nquads; "
+    code = ("import hashlib; from pathlib import Path; from govgraph.builder.load import load_sources; "
+            "from govgraph.builder.canonical import canonical_nquads; "
             f"s = load_sources(Path({str(ROOT)!r})); "
             "print(hashlib.sha256(canonical_nquads({'urn:o': s.ontology, 'urn:s': s.shapes})).hexdigest())")
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

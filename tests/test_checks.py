@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from govgraph.build.canonical import canonical_nquads
-from govgraph.build.check import check, check_files, run_check
-from govgraph.build.load import load_sources, parse_turtle
+from govgraph.builder.canonical import canonical_nquads
+from govgraph.builder.check import check, check_files, run_check
+from govgraph.builder.load import load_sources, parse_turtle
 from govgraph.errors import NonConformantError
 from govgraph.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
 

@@ -9,7 +9,7 @@ import pycountry
 import pytest
 from rdflib import Graph, Literal, Namespace, RDF, URIRef
 
-from govgraph.build.load import load_sources
+from govgraph.builder.load import load_sources
 from govgraph.namespaces import GG, GGORG, GGSTATE, PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]

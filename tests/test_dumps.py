@@ -183,12 +183,12 @@ def test_govgraph_dump_writes_the_served_files(client, publish_data_dir, tmp_pat
 
 
 def test_a_rebuilt_release_with_changed_content_changes_the_etag(tmp_path):
-    """The real build (govgraph.build.pipeline) on tests/fixtures/mini, then on a copy with
+    """The real build (govgraph.builder.pipeline) on tests/fixtures/mini, then on a copy with
     one label changed: /dumps/latest moves to the new release, whose ETags differ, while the
     old release keeps its immutable URLs and ETags."""
     import shutil
 
-    from govgraph.build.pipeline import build_release
+    from govgraph.builder.pipeline import build_release
 
     mini = Path(__file__).parent / "fixtures" / "mini"
     changed = tmp_path / "mini-changed"

@@ -21,7 +21,7 @@ import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID
 
-from govgraph.build.describe import describe_release
+from govgraph.builder.describe import describe_release
 from govgraph.config import Settings
 from govgraph.namespaces import GGDATASET, GGSTATE, PREFIXES, sparql_prologue
 

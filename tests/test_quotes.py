@@ -26,8 +26,8 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from govgraph.build.load import load_sources
-from govgraph.build.locate import occurrences, sentence_spans
+from govgraph.builder.load import load_sources
+from govgraph.builder.locate import occurrences, sentence_spans
 from govgraph.namespaces import sparql_prologue
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -224,7 +224,7 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
 
 
 def test_every_file_is_synced_before_the_release_is_renamed_into_place(tmp_path, monkeypatch):
-    from govgraph.build.pipeline import build_release
+    from govgraph.builder.pipeline import build_release
     from govgraph.config import Settings
 
     events: list[tuple[str, str]] = []

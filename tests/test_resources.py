@@ -298,7 +298,7 @@ def test_def_version_iri_serves_that_release_ontology(client, publish_data_dir):
 
 
 def test_the_fixture_quote_is_the_essay_s_words_in_its_sentence(essay_text):
-    from govgraph.build.locate import locate
+    from govgraph.builder.locate import locate
 
     assert essay_text.count(QUOTE) == 1
     assert locate(essay_text, QUOTE).sentences == (33,)

@@ -10,8 +10,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, RDF, URIRef
 from rdflib.namespace import SH
 
-from govgraph.build.load import load_sources, parse_turtle
-from govgraph.build.validate import run_shacl, shape_of, union_graph
+from govgraph.builder.load import load_sources, parse_turtle
+from govgraph.builder.validate import run_shacl, shape_of, union_graph
 from govgraph.errors import InputError
 from govgraph.namespaces import PREFIXES
 

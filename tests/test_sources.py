@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from govgraph.build.canonical import format_sources
-from govgraph.build.pipeline import build_release, check_sources
+from govgraph.builder.canonical import format_sources
+from govgraph.builder.pipeline import build_release, check_sources
 from govgraph.config import Settings
 from govgraph.errors import InputError
 from govgraph.release import Release

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from govgraph.build.canonical import format_sources
-from govgraph.build.pipeline import build_release, check_sources
+from govgraph.builder.canonical import format_sources
+from govgraph.builder.pipeline import build_release, check_sources
 from govgraph.config import Settings
 from govgraph.errors import InputError, NonConformantError
 from govgraph.release import Release

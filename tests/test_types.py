@@ -26,7 +26,7 @@ import pytest
 import requests
 from rdflib import BNode, Graph, OWL, RDF, RDFS, URIRef
 
-from govgraph.build.reason import reason
+from govgraph.builder.reason import reason
 from govgraph.namespaces import short_name
 
 ROOT = Path(__file__).resolve().parents[1]

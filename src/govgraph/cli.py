@@ -60,7 +60,7 @@ def main() -> None:
 @_data_dir_option
 def build(source, data_dir) -> None:
     """Load, reason, validate, check and write a release."""
-    from govgraph.build.pipeline import build_release
+    from govgraph.builder.pipeline import build_release
 
     release_dir = build_release(_settings(source_dir=source, data_dir=data_dir), progress=_progress)
     click.echo(str(release_dir))
@@ -70,7 +70,7 @@ def build(source, data_dir) -> None:
 @_source_option
 def check(source) -> None:
     """Load, reason, validate and check, without writing a release."""
-    from govgraph.build.pipeline import check_sources
+    from govgraph.builder.pipeline import check_sources
 
     check_sources(_settings(source_dir=source), progress=_progress)
 
@@ -133,7 +133,7 @@ def prune(data_dir, keep) -> None:
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 def fmt(source, check_only) -> None:
     """Rewrite ontology/, data/ and shapes/ in canonical Turtle (or, with --check, list the files that are not)."""
-    from govgraph.build.canonical import format_sources
+    from govgraph.builder.canonical import format_sources
 
     changed = format_sources(_settings(source_dir=source), check=check_only, progress=_progress)
     if check_only and changed:

@@ -26,7 +26,7 @@ def serve(settings: Settings, progress=lambda message: None) -> None:
 
     configure_logging(settings)
     if not settings.store_url and not list_releases(settings.releases_dir):
-        from govgraph.build.pipeline import build_release
+        from govgraph.builder.pipeline import build_release
 
         progress(f"no release in {settings.releases_dir} yet: building one first")
         build_release(settings, progress=progress)

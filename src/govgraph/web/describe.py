@@ -1,7 +1,7 @@
 """The dataset description at ``/.well-known/void`` (RFC 5785, VoID section 7.2).
 
 The body is the release's ``/graph/meta`` named graph, the VoID + DCAT 3 description that
-:func:`govgraph.build.describe.describe_release` wrote, so what is served here and what a
+:func:`govgraph.builder.describe.describe_release` wrote, so what is served here and what a
 SPARQL query on ``GRAPH <https://w3id.org/govgraph/graph/meta>`` sees are the same triples.
 Turtle by default; every other graph format of the negotiation table by ``Accept``, by
 ``?format=`` or by a suffix (``/.well-known/void.nt``); and for a browser (HTML ranked above

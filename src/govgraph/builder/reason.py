@@ -16,18 +16,18 @@ asserted: every named type of every typed node (the type closure), and the objec
 property values that follow from the ontology's property axioms
 (``owl:inverseOf``, ``owl:propertyChainAxiom``, ``rdfs:subPropertyOf``,
 ``owl:equivalentProperty``, symmetric and transitive properties), computed by
-:mod:`govgraph.build.entail` because HermiT's own property-value classification (``-Y``)
+:mod:`govgraph.builder.entail` because HermiT's own property-value classification (``-Y``)
 is quadratic: 45 s on the real data against 5 s for the rest. Each of those rules is an
 OWL 2 RL entailment, so HermiT would find every one of them; a test checks that both
 agree on the mini fixture. The type closure starts from HermiT's most specific types of
 each individual (``-I``) and the asserted types of every node (blank nodes included, which
 HermiT does not see), and climbs HermiT's classification of the ontology (``-c``, every
 entailed subsumption and equivalence between named classes), with
-:func:`govgraph.build.entail.entailed_types`: ``?x a gg:Actor`` then finds every actor.
+:func:`govgraph.builder.entail.entailed_types`: ``?x a gg:Actor`` then finds every actor.
 HermiT's ``-I`` alone gives only the most specific types, which the data always asserts,
 so without the closure the graph held no type at all. The direct CiTO edges of
 characterised citations (``ggwork:essay cito:citesAsEvidence ...``) come from CiTO's own
-rule, beside them (:func:`govgraph.build.entail.characterised_citations`). An
+rule, beside them (:func:`govgraph.builder.entail.characterised_citations`). An
 inconsistency raises ReasoningError naming the individuals and classes at fault;
 unsatisfiable classes do too.
 """
@@ -48,7 +48,7 @@ from typing import Callable, Iterable
 from rdflib import BNode, Graph, Literal, OWL, RDF, RDFS, URIRef
 from rdflib.collection import Collection
 
-from govgraph.build.entail import characterised_citations, entailed_types, entailed_values
+from govgraph.builder.entail import characterised_citations, entailed_types, entailed_values
 from govgraph.children import dies_with_this_process
 from govgraph.errors import ConfigError, InputError, ReasoningError
 from govgraph.namespaces import short_name

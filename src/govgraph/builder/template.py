@@ -45,7 +45,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from govgraph.build.load import literal_problem
+from govgraph.builder.load import literal_problem
 from govgraph.errors import InputError
 from govgraph.namespaces import OA, PREFIXES
 
@@ -260,7 +260,7 @@ def canonical_template(rows: list[list[str]], made: Expanded) -> str:
     """The template's text in its one canonical form (every row as wide as the header, tab
     separated, ``\\n`` line ends), with the locators of ``made``'s graph written into its
     START, SENTENCE, PREFIX and SUFFIX columns (those it has) after :func:`locate_quotes
-    <govgraph.build.quotes.locate_quotes>` has completed them."""
+    <govgraph.builder.quotes.locate_quotes>` has completed them."""
     columns = parse_header(rows[1], "-")
     where = {c.kind: c.number - 1 for c in columns if c.kind in PROVENANCE}
     width = len(columns)

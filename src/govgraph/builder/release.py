@@ -33,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, OWL, URIRef
 
-from govgraph.build.canonical import canonical_nquads, rdfc_nquads
-from govgraph.build.describe import describe_release
+from govgraph.builder.canonical import canonical_nquads, rdfc_nquads
+from govgraph.builder.describe import describe_release
 from govgraph.errors import InputError
 from govgraph.namespaces import (GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
                                  ONTOLOGY_IRI, PREFIXES)

@@ -168,7 +168,7 @@ def locate(text: str, exact: str, prefix: str | None = None, suffix: str | None 
     >>> locate("to be or not to be", "to be", start=3)
     Traceback (most recent call last):
     ...
-    govgraph.build.locate.LocateError: not at its offsets 3–8: the text there is 'be or'; the quote is at 0, 13
+    govgraph.builder.locate.LocateError: not at its offsets 3–8: the text there is 'be or'; the quote is at 0, 13
     """
     at = _choose(text, exact, prefix, suffix, start)
     end = at + len(exact)

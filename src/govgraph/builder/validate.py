@@ -22,8 +22,8 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, RDF, URIRef
 from rdflib.namespace import SH
 
-from govgraph.build.canonical import canonical_nquads
-from govgraph.build.load import Sources
+from govgraph.builder.canonical import canonical_nquads
+from govgraph.builder.load import Sources
 from govgraph.children import die_with_parent
 from govgraph.errors import InputError, NonConformantError
 from govgraph.namespaces import bind_prefixes, short_name

@@ -27,7 +27,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
 
-from govgraph.build.catalogue import describe_catalogue
+from govgraph.builder.catalogue import describe_catalogue
 from govgraph.namespaces import (BASE, GGDATASET, ONTOLOGY_IRI, PREFIXES, SD, SPDX,
                                  bind_prefixes)
 

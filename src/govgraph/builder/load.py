@@ -5,7 +5,7 @@ undeclared prefixes and invalid IRIs with a line number, then by rdflib, which b
 graphs the reasoner and pySHACL read. Literals whose lexical form does not fit their
 datatype (``"20x1"^^xsd:gYear``) are refused too, naming the file and the subject.
 
->>> from govgraph.build.load import load_sources
+>>> from govgraph.builder.load import load_sources
 >>> from pathlib import Path
 >>> mini = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "mini"
 >>> sources = load_sources(mini)
@@ -92,8 +92,8 @@ def load_sources(root: Path, parts: tuple[str, ...] = PARTS, into: Sources | Non
 
 
 def _load_templates(root: Path, sources: Sources) -> None:
-    """Expand ``data/*.tsv`` (facts as rows, :mod:`govgraph.build.template`) into the data graph."""
-    from govgraph.build.template import expand_template
+    """Expand ``data/*.tsv`` (facts as rows, :mod:`govgraph.builder.template`) into the data graph."""
+    from govgraph.builder.template import expand_template
 
     for path in sorted((root / "data").rglob("*.tsv")):
         rel = path.relative_to(root).as_posix()

@@ -14,12 +14,12 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from govgraph.build.check import check
-from govgraph.build.load import load_sources
-from govgraph.build.quotes import summary as quotes_summary, verify_sources
-from govgraph.build.reason import reason
-from govgraph.build.release import Built, write_release
-from govgraph.build.validate import ShapesCheck, validate
+from govgraph.builder.check import check
+from govgraph.builder.load import load_sources
+from govgraph.builder.quotes import summary as quotes_summary, verify_sources
+from govgraph.builder.reason import reason
+from govgraph.builder.release import Built, write_release
+from govgraph.builder.validate import ShapesCheck, validate
 from govgraph.namespaces import GRAPHS
 from govgraph.release import Release
 from govgraph.resources import source_root

@@ -6,7 +6,7 @@ text: the file named by ``gg:textFile`` in the source-text directory (the ``sour
 setting), identified by the sha256 of its ``spdx:checksum``.
 
 When a text is there, its sha256 is checked and each quote is placed in it
-(:func:`govgraph.build.locate.locate`): at its recorded ``oa:TextPositionSelector`` offsets
+(:func:`govgraph.builder.locate.locate`): at its recorded ``oa:TextPositionSelector`` offsets
 if it has them, else at its one occurrence (or the one its prefix/suffix surround). The
 offsets, the prefix/suffix of a quote that occurs more than once and the ``gg:inSentence``
 links are added where they are missing; any that disagree with the text fail the build,
@@ -42,7 +42,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from govgraph.build.locate import LocateError, Location, locate
+from govgraph.builder.locate import LocateError, Location, locate
 from govgraph.errors import InputError
 from govgraph.namespaces import OA, PREFIXES, SPDX, short_name
 
@@ -268,7 +268,7 @@ def sentence_resources(data: Graph, sources: dict[URIRef, RegisteredSource]) -> 
 
 def verify_sources(sources, text_dir: Path | None, progress: Callable[[str], None] = lambda m: None) -> dict:
     """The build's step: locate and verify every quote of ``sources.data`` (a
-    :class:`govgraph.build.load.Sources`), add the sentences they fall in, and return the
+    :class:`govgraph.builder.load.Sources`), add the sentences they fall in, and return the
     manifest's record of each registered source (verified or not). Says which texts are absent."""
     registry = registered_sources(sources.data)
     texts = read_texts(registry, text_dir)

@@ -1,6 +1,6 @@
 """Catalogue-grade DCAT and the VoID linksets of a release, derived from the data.
 
-Added to the VoID/DCAT description (:func:`govgraph.build.describe.describe_release`):
+Added to the VoID/DCAT description (:func:`govgraph.builder.describe.describe_release`):
 
 * the dataset's catalogue record as ``data/catalogue.ttl`` states it (publisher, contact
   point, keywords, spatial coverage, languages and ``dcterms:issued``, the first release,

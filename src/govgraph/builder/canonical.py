@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 
-from govgraph.build.load import parse_turtle
+from govgraph.builder.load import parse_turtle
 from govgraph.namespaces import PREFIXES
 from govgraph.resources import source_root
 
@@ -209,8 +209,8 @@ class _Locator:
     file's graph (Turtle) or of a template's rows (TSV)."""
 
     def __init__(self, root: Path, text_dir, progress):
-        from govgraph.build.load import load_sources
-        from govgraph.build.quotes import read_texts, registered_sources
+        from govgraph.builder.load import load_sources
+        from govgraph.builder.quotes import read_texts, registered_sources
 
         self.registry = registered_sources(load_sources(root, parts=("data",)).data) if text_dir else {}
         self.texts = read_texts(self.registry, text_dir)
@@ -218,16 +218,16 @@ class _Locator:
             progress(f"fmt: no registered source text in {text_dir}: quote locators left as they are")
 
     def __call__(self, graph: Graph, rel: str, text: str) -> None:
-        from govgraph.build.load import subject_lines
-        from govgraph.build.quotes import locate_quotes
+        from govgraph.builder.load import subject_lines
+        from govgraph.builder.quotes import locate_quotes
 
         if self.texts:
             lines = subject_lines(text, ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
             locate_quotes(graph, self.registry, self.texts, lambda node: f"{rel}:{lines.get(node, '?')}")
 
     def template(self, path: Path, rel: str) -> str:
-        from govgraph.build.quotes import locate_quotes
-        from govgraph.build.template import canonical_template, expand_rows, read_rows
+        from govgraph.builder.quotes import locate_quotes
+        from govgraph.builder.template import canonical_template, expand_rows, read_rows
 
         rows = read_rows(path, rel)
         made = expand_rows(rows, rel)
