@@ -26,6 +26,8 @@ import requests
 from govgraph.errors import NoReleaseError
 from govgraph.release import ReleaseLease, Release, prune_releases, verify_release
 
+from support import health, pid_alive, wait_for
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -55,18 +57,8 @@ def server_log(data_dir: Path, url: str) -> str:
     return (data_dir / f"serve-{urlsplit(url).port}.log").read_text(encoding="utf-8")
 
 
-def health(url: str) -> dict:
-    response = requests.get(url + "/-/health", timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is gone too
-    except OSError:
-        return False
 
 
 def children_of(pid: int) -> dict[int, str]:
@@ -89,14 +81,6 @@ def start_build(data_dir: Path) -> subprocess.Popen:
                             text=True, env=os.environ.copy())
 
 
-def wait_for(predicate, timeout: float = 120.0, step: float = 0.005):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 # --- checked on open ------------------------------------------------------------------------

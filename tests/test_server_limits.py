@@ -23,6 +23,8 @@ import pytest
 import rdflib
 import requests
 
+from support import health, pid_alive, wait_for
+
 # a cross join of the data with 10^8 rows of VALUES: runs for minutes on any release
 _HUNDRED = " ".join(str(i) for i in range(100))
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
@@ -32,32 +34,10 @@ SMALL_CAP = 20_000  # bytes: a few dozen rows of the graph fit, the whole graph 
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
 
 
-def health(url: str) -> dict:
-    response = requests.get(url + "/-/health", timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
-def wait_for(predicate, timeout: float = 60.0, step: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return not stat.read().split(") ")[1].startswith("Z")  # a zombie is gone too
-    except FileNotFoundError:
-        return False
 
 
 # --- deadline -------------------------------------------------------------------------------

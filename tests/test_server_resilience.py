@@ -16,6 +16,8 @@ import time
 
 import requests
 
+from support import health, wait_for
+
 ORDER_BY = "SELECT ?a ?d { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
 LIMIT_MB = 256
 _FIFTY = " ".join(str(i) for i in range(50))
@@ -25,20 +27,8 @@ TYPES = "SELECT (COUNT(*) AS ?n) { ?s a ?t }"
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { " + _FIFTY + " } VALUES ?y { " + _HUNDRED + " } ?s a ?t }")
 
 
-def health(url: str) -> dict:
-    response = requests.get(url + "/-/health", timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
-def wait_for(predicate, timeout: float = 60.0, step: float = 0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def count(url: str, query: str) -> int:
