@@ -48,6 +48,14 @@ _REPORT_WAIT = 5.0
 CANCEL_POLL = 0.25
 _NO_CAP = 2**62  # govgraph query prints the whole answer, however large
 _JSON = "application/sparql-results+json"
+#: A query whose last run took at most this many seconds in its worker is cheap: it may take
+#: the workers held back from the others (see :class:`CostHistory`).
+CHEAP_SECONDS = 0.025
+#: Distinct query texts whose cost the pool remembers (least recently run forgotten first).
+COST_HISTORY = 4096
+#: The nice value of the workers that run the other queries: on a busy machine the cheap
+#: lane's workers get the processor first (a worker cannot lower its nice value again).
+OTHERS_NICE = 10
 
 
 @dataclass(eq=False)
@@ -55,10 +63,43 @@ class _Worker:
     pid: int
     conn: multiprocessing.connection.Connection
     memory_limit: int = 0
+    #: In the lane kept for cheap queries (else in the others', at nice OTHERS_NICE).
+    cheap: bool = False
     #: What the pool did to it, when it ended it: "deadline" or "cancelled" (killed), "memory" (it said so).
     ended_by: str | None = None
     exitcode: int | None = None
     retired: threading.Event = field(default_factory=threading.Event)
+
+
+class CostHistory:
+    """What each distinct query cost the last time it ran (seconds in its worker), for the
+    most recently run :data:`COST_HISTORY` queries: the pool's guess of the next run's cost.
+
+    >>> history = CostHistory(size=2)
+    >>> history.cheap("ASK {}"), history.record("ASK {}", 0.001), history.cheap("ASK {}")
+    (False, None, True)
+    >>> history.record("SELECT ...", 2.0), history.cheap("SELECT ...")
+    (None, False)
+    >>> history.record("DESCRIBE ...", 0.0), history.cheap("ASK {}")  # forgotten: the oldest of three
+    (None, False)
+    """
+
+    def __init__(self, size: int = COST_HISTORY):
+        self.size = size
+        self._seconds: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def cheap(self, text: str) -> bool:
+        """Whether ``text`` ran in at most :data:`CHEAP_SECONDS` last time (never run: not cheap)."""
+        seconds = self._seconds.get(text)
+        return seconds is not None and seconds <= CHEAP_SECONDS
+
+    def record(self, text: str, seconds: float) -> None:
+        with self._lock:
+            self._seconds.pop(text, None)
+            self._seconds[text] = seconds
+            if len(self._seconds) > self.size:
+                del self._seconds[next(iter(self._seconds))]
 
 
 class _WorkerDied(Exception):
@@ -79,11 +120,22 @@ class PoolStats:
 
 class WorkerPool:
     """``size`` worker processes forked from a zygote holding the release's quads, each
-    limited to ``memory_limit`` bytes (0: no limit; a worker raises it to what it needs)."""
+    limited to ``memory_limit`` bytes (0: no limit; a worker raises it to what it needs).
 
-    def __init__(self, release_path: Path, size: int, in_memory: bool = True, memory_limit: int = 0):
+    Two lanes: ``reserved`` workers (0 when ``size`` is 1) run only cheap queries, those that
+    ran in at most :data:`CHEAP_SECONDS` the last time (:class:`CostHistory`); the others
+    run any query, at nice :data:`OTHERS_NICE`. Any other query (costly, or never run yet)
+    waits for a worker of its lane, a cheap one takes an idle worker of either lane (its
+    own first). So a label lookup never queues behind a mix of heavy queries, nor waits for
+    the processor behind them, and the heavy ones still have every other worker.
+    """
+
+    def __init__(self, release_path: Path, size: int, in_memory: bool = True, memory_limit: int = 0,
+                 reserved: int = 1):
         self.release_path, self.size, self.in_memory = Path(release_path), size, in_memory
         self.memory_limit = memory_limit
+        self.reserved = min(reserved, size - 1) if size > 1 else 0
+        self.costs = CostHistory()
         self.stats = PoolStats()
         #: Why the last worker could not start (None once one has).
         self.start_error: str | None = None
@@ -91,7 +143,8 @@ class WorkerPool:
         self._context.set_forkserver_preload(["govgraph.store.zygote"])
         # last in, first out: the worker that just answered is the one still warm in a core's
         # caches (round-robin over four cost about 0.3 ms more per query)
-        self._idle: list[_Worker] = []
+        self._idle: list[_Worker] = []  # the others' lane
+        self._idle_cheap: list[_Worker] = []
         self._idle_ready = threading.Condition(threading.Lock())
         self._live: dict[int, _Worker] = {}
         self._ended_unseen: set[int] = set()  # reported before they were registered
@@ -122,7 +175,7 @@ class WorkerPool:
                                         "were replaced", headers={"Retry-After": str(RETRY_AFTER)}) from None
 
     def _run_once(self, request: QueryRequest, deadline: float, cancelled=None) -> QueryResult:
-        worker = self._acquire(deadline)
+        worker = self._acquire(deadline, self.costs.cheap(request.text))
         if cancelled is not None and cancelled():
             self._put_idle(worker)
             raise ClientGoneError("the client left before its query started")
@@ -145,7 +198,9 @@ class WorkerPool:
             raise reply
         self._put_idle(worker)
         if isinstance(reply, GovGraphError):
+            self.costs.record(request.text, reply.extra.get("seconds", 0.0))
             raise reply
+        self.costs.record(request.text, reply.seconds)
         return reply
 
     def _ended_under_query(self, worker: _Worker) -> Exception:
@@ -189,22 +244,26 @@ class WorkerPool:
             self._end(worker, "close", wait=False)
         self.zygote.close()
 
-    def _acquire(self, deadline: float) -> _Worker:
-        """An idle worker that is alive (one that died while idle is skipped: the monitor replaces it)."""
+    def _acquire(self, deadline: float, cheap: bool = False) -> _Worker:
+        """An idle worker that is alive (one that died while idle is skipped: the monitor
+        replaces it), in the lane of a ``cheap`` query or of the others."""
         while True:
-            worker = self._take_idle(deadline)
+            worker = self._take_idle(deadline, cheap)
             if not _readable(worker.conn.fileno(), 0):  # an idle worker's pipe is readable only at its end
                 return worker
             worker.conn.close()
 
-    def _take_idle(self, deadline: float) -> _Worker:
+    def _take_idle(self, deadline: float, cheap: bool) -> _Worker:
         with self._idle_ready:
-            while not self._idle:
+            while True:
+                if cheap and self._idle_cheap:
+                    return self._idle_cheap.pop()
+                if self._idle:
+                    return self._idle.pop()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._closed:
                     raise StoreUnavailableError(self._none_free(), headers={"Retry-After": str(RETRY_AFTER)})
                 self._idle_ready.wait(remaining)
-            return self._idle.pop()
 
     def _none_free(self) -> str:
         live = len(self.pids())
@@ -215,15 +274,16 @@ class WorkerPool:
 
     def _put_idle(self, worker: _Worker) -> None:
         with self._idle_ready:
-            self._idle.append(worker)
-            self._idle_ready.notify()
+            (self._idle_cheap if worker.cheap else self._idle).append(worker)
+            self._idle_ready.notify_all()  # the lanes wait on one condition: each checks its own
 
     def _drop_idle(self, worker: _Worker) -> bool:
         """Take ``worker`` out of the idle list; False if it is not there (busy)."""
         with self._idle_ready:
-            for i, candidate in enumerate(self._idle):
+            idle = self._idle_cheap if worker.cheap else self._idle
+            for i, candidate in enumerate(idle):
                 if candidate is worker:
-                    del self._idle[i]
+                    del idle[i]
                     return True
         return False
 
@@ -240,7 +300,13 @@ class WorkerPool:
                 self._ended_unseen.discard(pid)
                 self._end(worker, "close", wait=False)
                 raise StoreUnavailableError("the pool was closed" if self._closed else "the new worker ended at once")
+            worker.cheap = sum(w.cheap for w in self._live.values()) < self.reserved
             self._live[pid] = worker
+        if not worker.cheap:
+            try:
+                os.setpriority(os.PRIO_PROCESS, pid, OTHERS_NICE)
+            except OSError:  # gone already: the monitor replaces it
+                pass
         self.stats.started += 1
         self.start_error = None
         return worker
@@ -387,7 +453,7 @@ class EmbeddedStore:
         #: The releases passed over before this one was opened, each with its reason.
         self.skipped: list[str] = []
         self._sizes: tuple[int, dict[str, int]] | None = None
-        self.pool = WorkerPool(release.path, settings.workers, settings.in_memory,
+        self.pool = WorkerPool(release.path, settings.workers, held_in_memory(release, settings),
                                configured_limit(settings.query_memory_mb, settings.workers))
 
     @property
@@ -418,6 +484,7 @@ class EmbeddedStore:
                 "verified": self.verification.as_json() if self.verification else None,
                 "releases_skipped": self.skipped,
                 "workers": self.pool.size, "live_workers": len(pids), "worker_pids": pids,
+                "cheap_lane_workers": self.pool.reserved, "in_memory": self.pool.in_memory,
                 "zygote_pid": self.pool.zygote.pid,
                 "worker_start_error": self.pool.start_error,
                 "worker_memory_limit_mb": self.memory_limit // MB,
@@ -428,6 +495,22 @@ class EmbeddedStore:
         self.pool.close()
         if self.lease is not None:
             self.lease.close()
+
+
+def held_in_memory(release: Release, settings: Settings) -> bool:
+    """Whether the query workers hold ``release`` in memory: the ``in_memory`` setting, for a
+    release of at most ``in_memory_max_triples`` quads (0: any size).
+
+    >>> from types import SimpleNamespace
+    >>> small, large = SimpleNamespace(manifest={"triples": 16_602}), SimpleNamespace(manifest={"triples": 10**6})
+    >>> settings = Settings.from_env({}, in_memory_max_triples=250_000)
+    >>> held_in_memory(small, settings), held_in_memory(large, settings)
+    (True, False)
+    >>> held_in_memory(large, Settings.from_env({}, in_memory_max_triples=0))
+    True
+    """
+    limit = settings.in_memory_max_triples
+    return settings.in_memory and (limit <= 0 or release.manifest.get("triples", 0) <= limit)
 
 
 def open_store(settings: Settings, progress=lambda message: None) -> EmbeddedStore:
