@@ -178,7 +178,10 @@ def test_a_query_whose_worker_dies_twice_gets_the_error(server_factory):
     asker.start()
     first = busy_worker(pids)
     os.kill(first, signal.SIGKILL)
-    second = busy_worker([pid for pid in pids if pid != first])  # the retry runs on the other one
+    # the retry runs on another worker: the first one's replacement (a query never run before
+    # waits for the others' lane, of one worker here: tests/test_server_lanes.py)
+    live = wait_for(lambda: (h := health(url)) and first not in h["worker_pids"] and h["live_workers"] == 2 and h)
+    second = busy_worker([pid for pid in live["worker_pids"] if pid != first])
     os.kill(second, signal.SIGKILL)
     asker.join()
     response = answer["response"]
