@@ -47,8 +47,6 @@ class Settings:
         None, "A directory holding the texts of the registered sources (the files data/sources.ttl names with "
               "gg:textFile): the build checks each one's sha256 and finds every quote at its offsets; "
               "a text that is absent is reported and its quotes are not verified. Never copied into a release.")
-    base_iri: str = _setting(
-        "https://w3id.org/govgraph/", "The base IRI of the data; the host never appears in the data.")
     host: str = _setting("127.0.0.1", "Interface the server binds to.")
     port: int = _setting(8080, "TCP port the server listens on.")
     public_url: str = _setting(

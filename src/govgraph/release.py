@@ -19,7 +19,7 @@ store/               a pyoxigraph store with the quads, ready to open read-only
 
 ``manifest.json`` keys: ``release`` (the directory name, ``<version>-<sha8>``),
 ``version`` (owl:versionInfo of the ontology), ``version_iri``, ``created`` (ISO 8601 UTC),
-``git_sha`` (or null), ``base_iri``, ``graphs`` ({graph IRI: triple count}),
+``git_sha`` (or null), ``base_iri`` (:data:`govgraph.namespaces.BASE`), ``graphs`` ({graph IRI: triple count}),
 ``triples`` (total quads), ``union_triples`` (distinct triples of the union),
 ``files`` ({name: {"bytes", "sha256", "media_type", "encoding" (or null), "triples"}}),
 ``store_files`` ({name in ``store/``: {"bytes", "sha256"}}: every file of the store but

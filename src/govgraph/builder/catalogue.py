@@ -40,7 +40,7 @@ DATED = tuple(URIRef(PREFIXES["gg"] + p) for p in ("year", "startYear", "endYear
 
 def describe_catalogue(out: Graph, manifest: dict, settings, triples: list) -> None:
     """Add the catalogue record, coverage, data service, licences and linksets to ``out``."""
-    base = manifest.get("base_iri") or getattr(settings, "base_iri", None) or BASE
+    base = BASE
     _copy_record(out, triples)
     _temporal(out, triples)
     _data_service(out, base, triples)

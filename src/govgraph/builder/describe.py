@@ -80,6 +80,8 @@ def describe_release(manifest: dict, settings, graph=None) -> Graph:
         if is_dump_file(name):
             _describe_distribution(out, public.rstrip("/") + "/" if public else base,
                                    manifest.get("release", ""), name, info)
+    if settings is not None:
+        _describe_examples(out, base, settings)
     if graph is not None:
         triples = list(_triples(graph))
         _describe_contents(out, triples, base)
@@ -89,7 +91,8 @@ def describe_release(manifest: dict, settings, graph=None) -> Graph:
 
 
 def _base(manifest: dict, settings) -> str:
-    return manifest.get("base_iri") or getattr(settings, "base_iri", None) or BASE
+    """The base of every IRI of ours: the data's (:data:`govgraph.namespaces.BASE`)."""
+    return BASE
 
 
 def _describe_dataset(out: Graph, manifest: dict, base: str) -> None:
@@ -147,6 +150,16 @@ def _describe_distribution(out: Graph, base: str, release_id: str, name: str, in
         out.add((checksum, RDF.type, SPDX.Checksum))
         out.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         out.add((checksum, SPDX.checksumValue, Literal(info["sha256"], datatype=XSD.hexBinary)))
+
+
+def _describe_examples(out: Graph, base: str, settings) -> None:
+    """The curated example queries (``queries/examples`` of the sources) as SPARQL
+    executables (:mod:`govgraph.examples`), whose ``schema:target`` is the endpoint."""
+    from govgraph.examples import example_triples, examples_dir, load_examples
+
+    examples = load_examples(examples_dir(getattr(settings, "source_dir", None)))
+    for s, p, o in example_triples(examples, base + "sparql"):
+        out.add((URIRef(s), URIRef(p), Literal(o[0], lang=o[1]) if isinstance(o, tuple) else URIRef(o)))
 
 
 def _add_if(out: Graph, s, p, value, datatype=None) -> None:

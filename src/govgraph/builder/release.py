@@ -36,7 +36,7 @@ from rdflib import Graph, OWL, URIRef
 from govgraph.builder.canonical import canonical_nquads, rdfc_nquads
 from govgraph.builder.describe import describe_release
 from govgraph.errors import InputError
-from govgraph.namespaces import (GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
+from govgraph.namespaces import (BASE, GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
                                  ONTOLOGY_IRI, PREFIXES)
 from govgraph.release import MANIFEST, SHA256SUMS, STORE_DIR, store_files
 
@@ -205,7 +205,7 @@ def _manifest(rid: str, built: Built, dataset, union, files: dict, settings) -> 
     return {
         "release": rid, "version": version, "version_iri": version_iri,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "git_sha": None, "base_iri": settings.base_iri,
+        "git_sha": None, "base_iri": BASE,
         "graphs": {str(GRAPH_ONTOLOGY): len(built.ontology), str(GRAPH_DATA): len(built.data),
                    str(GRAPH_INFERRED): len(built.inferred)},
         "triples": len(dataset), "union_triples": len(union), "files": files,

@@ -552,7 +552,7 @@ def run_cli_query(settings: Settings, text: str, fmt: str) -> bytes:
     when it is an RDF format (else Turtle). SERVICE is screened as on the endpoint; relative
     IRIs resolve against the endpoint ``govgraph serve`` would run (``public_url`` first).
     """
-    from govgraph.web.negotiation import by_name  # the one media-type table
+    from govgraph.formats import by_name  # the one media-type table
 
     chosen = by_name(fmt)
     if chosen is None or chosen.kind == "html":

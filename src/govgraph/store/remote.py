@@ -13,20 +13,25 @@ Configure the remote so that its default graph is the union of the named graphs
 (``oxigraph serve --union-default-graph``). The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
 on the remote what it means on the embedded store.
+
+What release the remote holds is read from its meta graph (the identity, version, graphs
+and dump files the build wrote there: :func:`govgraph.store.lookup.served_release`), never
+from local files, and read again every :data:`govgraph.store.lookup.REFRESH_SECONDS`: the
+remote's data can change without this process.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
-from pathlib import Path
 
 import pyoxigraph
 import requests
 
 from govgraph.config import Settings
 from govgraph.errors import PAST_DEADLINE, GovGraphError, QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
-from govgraph.release import Release, list_releases
+from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import PREFIXES
 from govgraph.store.guard import prologue, screen_query, tokenize
@@ -43,9 +48,24 @@ class RemoteStore:
 
     def __init__(self, url: str, settings: Settings):
         self.url, self.settings = url, settings
-        self.release = _describe_remote(url, settings)
         self._session = requests.Session()
         self._sizes: tuple[int, dict[str, int]] | None = None
+        self._release: tuple[float, Release] | None = None
+        self._reading = threading.Lock()
+
+    @property
+    def release(self) -> Release:
+        """The release the remote holds, from its meta graph (re-read every REFRESH_SECONDS)."""
+        from govgraph.store.lookup import REFRESH_SECONDS, Lookup, served_release
+
+        known = self._release
+        if known is None or time.monotonic() - known[0] >= REFRESH_SECONDS:
+            with self._reading:
+                known = self._release
+                if known is None or time.monotonic() - known[0] >= REFRESH_SECONDS:
+                    known = self._release = (time.monotonic(),
+                                             served_release(Lookup(self, self.settings.max_result_bytes), self.url))
+        return known[1]
 
     def query(self, request: QueryRequest, timeout: float | None = None, cancelled=None) -> QueryResult:
         """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline).
@@ -134,11 +154,3 @@ def _reserialise(body: bytes, content_type: str, request: QueryRequest, star_ord
     except SyntaxError as err:
         raise StoreUnavailableError(f"the remote store's answer ({media_type or 'no Content-Type'}) is not "
                                     f"valid to its end, so it is not passed on: {err}") from None
-
-
-def _describe_remote(url: str, settings: Settings) -> Release:
-    """The newest local release (what was published to the remote), or a stand-in naming it."""
-    releases = list_releases(settings.releases_dir)
-    if releases:
-        return releases[-1]
-    return Release(Path("."), {"release": f"remote:{url}", "version": None, "graphs": {}})

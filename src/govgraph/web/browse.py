@@ -6,8 +6,9 @@
   its class; ``?q=`` keeps the things whose label, key or class contains the words (the
   filter box does the same as you type, in the page).
 
-Both read the release's store once per release (like the resource pages) and answer 406
-to a client that takes no HTML: the RDF of each thing is at its own IRI.
+Both read the data through the store (one query for the things and their classes, kept
+per release; batched label lookups) and answer 406 to a client that takes no HTML: the RDF
+of each thing is at its own IRI.
 
 >>> words_match("libre circulación", ["Acuerdo de libre circulación", "can"])
 True
@@ -23,9 +24,10 @@ import json
 import unicodedata
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from govgraph.errors import NotAcceptableError, NotFoundError
+from govgraph.namespaces import BASE
 from govgraph.web import about
 from govgraph.web.language import by_language, reader_language
 from govgraph.web.negotiation import FORMATS, negotiate
@@ -69,7 +71,7 @@ _TYPES_QUERY = """SELECT ?s ?type WHERE {
 def kinds():
     """The types of things in the release, with their names, counts and classes."""
     _html_only()
-    lang, base = reader_language(), _base()
+    lang, base = reader_language(), BASE
     words = WORDS[lang]
     things = _things()
     rows = []
@@ -86,13 +88,12 @@ def kinds():
 def kind(kind: str):
     """Every thing of one type, labelled in the reader's language; ``?q=`` filters them."""
     _html_only()
-    lang, base = reader_language(), _base()
+    lang, base = reader_language(), BASE
     members = [t for t in _things() if t[0] == kind]
     if not members:
         raise NotFoundError(f"no thing has an IRI under {base}id/{kind}/; the types are listed at /id/")
-    store = about.release_store()
     nodes = [ox.NamedNode(f"{base}id/{kind}/{key}") for _, key, _ in members]
-    labels = about.labels_of(store, nodes)
+    labels = about.lookup().labels_of(nodes)
     class_names = _class_names({c for _, _, classes in members for c in classes}, lang)
     rows = sorted(({"href": f"/id/{kind}/{key}", "key": key,
                     "label": about.pick_label(labels.get(node, []), lang) or key,
@@ -123,20 +124,18 @@ def _fold(text: str) -> str:
 
 def _things() -> list[tuple[str, str, tuple[str, ...]]]:
     """(kind, key, asserted classes) of every typed IRI under the base's /id/, sorted, once per release."""
-    release = about.served_release()
-    cache = current_app.extensions.setdefault("govgraph.browse.things", {})
-    if release.id not in cache:
-        prefix = _base() + "id/"
-        query = _TYPES_QUERY.replace("PREFIX_STRING", json.dumps(prefix))  # (a subquery takes no substitution)
-        rows = about.release_store(release).query(query, use_default_graph_as_union=True)
+    lookup = about.lookup()
+
+    def compute():
+        prefix = BASE + "id/"
         classes: dict[str, set[str]] = {}
-        for row in rows:
+        for row in lookup.select(_TYPES_QUERY.replace("PREFIX_STRING", json.dumps(prefix))):
             found = classes.setdefault(row["s"].value[len(prefix):], set())
-            if row["type"] is not None:
+            if "type" in row:
                 found.add(row["type"].value)
-        cache[release.id] = sorted((*path.split("/", 1), tuple(sorted(types)))
-                                   for path, types in classes.items() if "/" in path)
-    return cache[release.id]
+        return sorted((*path.split("/", 1), tuple(sorted(types))) for path, types in classes.items() if "/" in path)
+
+    return lookup.cached("browse-things", compute)
 
 
 def keys_of(kind: str) -> list[str]:
@@ -155,7 +154,7 @@ def _class_counts(members, lang: str) -> list[dict]:
 
 
 def _class_names(classes: set[str], lang: str) -> dict[str, str]:
-    labels = about.labels_of(about.release_store(), [ox.NamedNode(c) for c in classes])
+    labels = about.lookup().labels_of([ox.NamedNode(c) for c in classes])
     return {c: about.pick_label(labels.get(ox.NamedNode(c), []), lang) or prefixed(c) for c in classes}
 
 
@@ -172,8 +171,3 @@ def _respond(html: str) -> Response:
     response = Response(html, content_type="text/html; charset=utf-8")
     response.add_etag()
     return response.make_conditional(request)
-
-
-def _base() -> str:
-    return current_app.config["GOVGRAPH_SETTINGS"].base_iri
-

@@ -1,8 +1,9 @@
 """The dataset description at ``/.well-known/void`` (RFC 5785, VoID section 7.2).
 
-The body is the release's ``/graph/meta`` named graph, the VoID + DCAT 3 description that
-:func:`govgraph.builder.describe.describe_release` wrote, so what is served here and what a
-SPARQL query on ``GRAPH <https://w3id.org/govgraph/graph/meta>`` sees are the same triples.
+The body is the served ``/graph/meta`` named graph, the VoID + DCAT 3 description that
+:func:`govgraph.builder.describe.describe_release` wrote, read through the store (embedded
+or a store server), so what is served here and what a SPARQL query on
+``GRAPH <https://w3id.org/govgraph/graph/meta>`` sees are the same triples.
 Turtle by default; every other graph format of the negotiation table by ``Accept``, by
 ``?format=`` or by a suffix (``/.well-known/void.nt``); and for a browser (HTML ranked above
 Turtle) a page made from the same triples, in English or Spanish. The route is registered in
@@ -11,10 +12,10 @@ Turtle) a page made from the same triples, in English or Spanish. The route is r
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 
 from govgraph.errors import NotAcceptableError, NotFoundError
-from govgraph.namespaces import GRAPH_META, PREFIXES
+from govgraph.namespaces import BASE, GRAPH_META, PREFIXES
 from govgraph.web import about
 from govgraph.web.language import by_language, reader_language
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
@@ -49,15 +50,15 @@ def void_format(accept, format_param: str | None, suffix: str | None) -> Format:
 def void_description(suffix: str | None = None) -> Response:
     """The VoID/DCAT graph of the served release in the negotiated format."""
     fmt = void_format(request.accept_mimetypes, request.args.get("format"), suffix)
-    found = about.graph_triples(about.release_store(), str(GRAPH_META))
+    lookup = about.lookup()
+    found = lookup.cached("meta", lambda: lookup.graph_triples(str(GRAPH_META)))
     if not found:
         raise NotFoundError("the served release has no dataset description in its meta graph")
     alternates = [{"href": f"/.well-known/void.{f.extension}", "type": f.media_type, "name": f.name}
                   for f in _RDF_FORMATS]
     if fmt.name == "html":
         lang = reader_language()
-        base = current_app.config["GOVGRAPH_SETTINGS"].base_iri
-        body = render_template("void.html", v=void_view(found, lang, base), alternates=alternates)
+        body = render_template("void.html", v=void_view(found, lang, BASE), alternates=alternates)
     else:
         body = about.serialize(found, fmt.rdf_format)
     response = Response(body, content_type=fmt.content_type)

@@ -28,6 +28,18 @@ from govgraph.release import SHA256SUMS, Release, dump_files, list_releases, sha
 
 bp = Blueprint("dumps", __name__)
 
+
+@bp.before_request
+def _only_with_local_releases() -> None:
+    """Over a store server (``govgraph serve --store URL``) the files of a release are not
+    on this host: every /dumps/ route answers 404 saying so, rather than serving local files
+    that may describe another release than the one the store holds."""
+    settings = current_app.config["GOVGRAPH_SETTINGS"]
+    if settings.store_url:
+        raise NotFoundError("this server answers from a store server (govgraph serve --store) and serves no "
+                            "dump files; they are published where the release was built, as /.well-known/void "
+                            "describes")
+
 LATEST = "latest"
 LATEST_MAX_AGE = 300
 IMMUTABLE_MAX_AGE = 31_536_000

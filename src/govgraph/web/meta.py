@@ -138,7 +138,8 @@ def health():
 @bp.route("/-/version")
 def version():
     """The served release (from its manifest) and the software that serves it."""
-    release = current_app.extensions.get("govgraph.release")
+    store = current_app.extensions.get("govgraph.store")  # a store server's release comes from its meta graph
+    release = store.release if store is not None else current_app.extensions.get("govgraph.release")
     manifest = release.manifest if release is not None else {}
     keys = ("release", "version", "version_iri", "created", "git_sha", "base_iri")
     return jsonify({"govgraph": govgraph.__version__, **{k: manifest.get(k) for k in keys},

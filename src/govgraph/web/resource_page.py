@@ -27,7 +27,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from govgraph.namespaces import PREFIXES
-from govgraph.web import about
+from govgraph.store.lookup import Lookup, pick_label
 from govgraph.web.language import by_language
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
@@ -85,10 +85,11 @@ def prefixed(iri: str) -> str:
 
 
 class PageBuilder:
-    """Builds the page of one resource from its description in a store."""
+    """Builds the page of one resource from its description, looking up labels, quotes and
+    inferred types through ``lookup`` (a few batched queries a page)."""
 
-    def __init__(self, store: ox.Store, base: str, lang: str, supers: dict | None = None):
-        self.store, self.base, self.lang = store, base, lang
+    def __init__(self, lookup: Lookup, base: str, lang: str, supers: dict | None = None):
+        self.lookup, self.base, self.lang = lookup, base, lang
         self.supers = supers or {}
         self._implied: set = set()
         self._inferred_types: set = set()
@@ -98,22 +99,23 @@ class PageBuilder:
         self._by_object: dict = {}
 
     def prefetch(self, iri: ox.NamedNode, found: list[ox.Triple]) -> None:
-        """Labels of every IRI on the page and quotes behind the page's subjects, two queries."""
+        """Labels of every IRI on the page, quotes behind the page's subjects and the
+        inferred types: three queries (more only past a batch of IRIs)."""
         nodes = {term for t in found for term in (t.subject, t.predicate, t.object)}
         self._labels.update({n: [] for n in nodes if isinstance(n, ox.NamedNode)})
-        self._labels.update(about.labels_of(self.store, nodes))
+        self._labels.update(self.lookup.labels_of(nodes))
         self._by_subject, self._by_object = {}, {}
         for t in found:
             self._by_subject.setdefault(t.subject, []).append(t)
             self._by_object.setdefault(t.object, []).append(t)
-        self._quotes = about.quotes_of(self.store, {iri} | {t.subject for t in found if t.object == iri})
+        self._quotes = self.lookup.quotes_of({iri} | {t.subject for t in found if t.object == iri})
         self._implied = implied(found, self.supers)
-        self._inferred_types = {ox.Triple(iri, RDF_TYPE, c) for c in about.inferred_types(self.store, iri)}
+        self._inferred_types = {ox.Triple(iri, RDF_TYPE, c) for c in self.lookup.inferred_types(iri)}
 
     def label(self, node: ox.NamedNode) -> str:
         if node not in self._labels:
-            self._labels[node] = about.labels(self.store, node)
-        return about.pick_label(self._labels[node], self.lang) or prefixed(node.value)
+            self._labels[node] = self.lookup.labels_of([node]).get(node, [])
+        return pick_label(self._labels[node], self.lang) or prefixed(node.value)
 
     def term(self, node, found: list[ox.Triple] | None = None, depth: int = 0) -> dict:
         """A dict for one RDF term; a blank node carries its own statements (``children``)."""

@@ -6,7 +6,7 @@
 * ``/doc/{type}/{key}`` is the document about it: HTML for people, Turtle, JSON-LD,
   N-Triples or RDF/XML for machines, chosen by ``Accept`` (``Vary: Accept``), by a suffix
   (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.html``) or by ``?format=``; ``Link`` lists
-  the alternates. The RDF is exactly the triples about the IRI (see :mod:`govgraph.web.about`).
+  the alternates. The RDF is exactly the triples about the IRI (see :mod:`govgraph.store.lookup`).
 * ``/def`` is the ontology: every RDF format by negotiation (or ``/def.ttl`` ...), and for
   browsers the pyLODE documentation in which ``/def#Term`` lands on the term.
 * ``/def/service`` is the small vocabulary of the limits the Service Description states
@@ -16,6 +16,10 @@
   what it holds, how big it is and how to query it.
 * An IRI the release does not know gets 404: a helpful HTML page for browsers, the JSON
   error shape for everything else.
+
+Every route reads the data through the store (:func:`govgraph.web.about.lookup`): by
+SPARQL, under the deadline and the result-size cap of ``/sparql``, whether the store is the
+embedded worker pool or a store server.
 """
 
 from __future__ import annotations
@@ -27,10 +31,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from govgraph.errors import NotAcceptableError, NotFoundError
-from govgraph.namespaces import GRAPH_ONTOLOGY, GRAPHS, PREFIXES
+from govgraph.namespaces import BASE, GRAPH_ONTOLOGY, GRAPHS, PREFIXES
 from govgraph.web import about
 from govgraph.web.browse import keys_of
-from govgraph.web.dumps import all_releases
 from govgraph.web.errors import prefers_html
 from govgraph.web.language import by_language, reader_language
 from govgraph.web.negotiation import FORMATS, Format, by_name, negotiate
@@ -68,7 +71,7 @@ def thing(kind: str, key: str):
     """The IRI of a thing: 303 to the document about it."""
     stem, fmt = split_suffix(key, DOC_FORMATS)
     iri = _thing_iri(kind, stem)
-    if not about.exists(about.release_store(), iri):
+    if not about.lookup().exists(iri):
         return _not_found(kind, iri.value)
     target = f"/doc/{kind}/{stem}" + ("." + fmt.extension if fmt else "")
     if request.query_string:
@@ -83,13 +86,13 @@ def document(kind: str, key: str):
     """The document about ``/id/{kind}/{key}``, in the negotiated format."""
     stem, suffix_format = split_suffix(key, DOC_FORMATS)
     iri = _thing_iri(kind, stem)
-    store = about.release_store()
-    if not about.exists(store, iri):
-        return _not_found(kind, iri.value)
     fmt = suffix_format or _negotiate(DOC_FORMATS)
-    found = about.describe(store, iri)
+    lookup = about.lookup()
+    found = lookup.describe(iri)  # every triple with the IRI as subject or object: none if it is unknown
+    if not found:
+        return _not_found(kind, iri.value)
     if fmt.name == "html":
-        view = PageBuilder(store, _base(), reader_language(), about.super_properties(store)).page(iri, found)
+        view = PageBuilder(lookup, BASE, reader_language(), lookup.super_properties()).page(iri, found)
         body = render_template("resource.html", page=view, alternates=_alternates(f"/doc/{kind}/{stem}", DOC_FORMATS))
     else:
         body = about.serialize(found, fmt.rdf_format)
@@ -100,7 +103,7 @@ def document(kind: str, key: str):
 @bp.get("/def.<ext>")
 def ontology(ext: str | None = None):
     """The ontology of the served release: pyLODE HTML for browsers, every RDF format for machines."""
-    return _ontology_response(about.served_release(), "/def", ext)
+    return _ontology_response("/def", ext)
 
 
 SERVICE_VOCABULARY = Path(__file__).with_name("service-vocabulary.ttl")
@@ -147,23 +150,26 @@ def _vocabulary_view(triples, lang: str) -> dict:
 
 @bp.get("/def/<version>")
 def ontology_version(version: str):
-    """The ontology's owl:versionIRI (``/def/0.1.0``): the ontology of the newest release with
-    that version (``/def/0.1.0.ttl`` and the other suffixes too)."""
+    """The ontology's owl:versionIRI (``/def/0.1.0``): the served ontology when it has that
+    version (``/def/0.1.0.ttl`` and the other suffixes too); an older version is in the
+    dumps of its release."""
     stem, fmt = split_suffix(version, DEF_FORMATS)
-    for release in all_releases():
-        if release.manifest.get("version") == stem:
-            return _ontology_response(release, f"/def/{stem}", fmt.extension if fmt else None)
-    raise NotFoundError(f"no release has the ontology version {stem!r}; the releases are listed at /dumps/")
+    release = about.served_release()
+    if release.manifest.get("version") != stem:
+        raise NotFoundError(f"the served ontology is version {release.manifest.get('version')!r}, not {stem!r}; "
+                            "an older version is in the dumps of its release, listed at /dumps/")
+    return _ontology_response(f"/def/{stem}", fmt.extension if fmt else None)
 
 
-def _ontology_response(release, path: str, ext: str | None) -> Response:
+def _ontology_response(path: str, ext: str | None) -> Response:
     fmt = SUFFIXES.get("." + ext) if ext else _negotiate(DEF_FORMATS)
     if fmt is None:
         raise NotFoundError(f"no format with the suffix .{ext}; try .ttl, .jsonld, .nt, .rdf, .trig, .nq")
-    found = about.graph_triples(about.release_store(release), str(GRAPH_ONTOLOGY))
+    lookup = about.lookup()
+    found = lookup.cached("ontology", lambda: lookup.graph_triples(str(GRAPH_ONTOLOGY)))
     if not found:
-        raise NotFoundError(f"release {release.id} has no ontology graph")
-    body = _ontology_html(release, found) if fmt.name == "html" else _graph_rdf(found, str(GRAPH_ONTOLOGY), fmt)
+        raise NotFoundError(f"release {about.served_release().id} has no ontology graph")
+    body = _ontology_html(found) if fmt.name == "html" else _graph_rdf(found, str(GRAPH_ONTOLOGY), fmt)
     return _respond(body, fmt, path, DEF_FORMATS, vary=ext is None)
 
 
@@ -209,15 +215,14 @@ def named_graph(name: str):
         raise NotFoundError(f"no named graph called {stem!r}; the graphs are "
                             + ", ".join(f"/graph/{n}" for n in _GRAPH_IRIS))
     fmt = suffix_format or _negotiate(DEF_FORMATS)
-    release = about.served_release()
-    found = about.graph_triples(about.release_store(release), iri)
     path = f"/graph/{stem}"
-    if fmt.name == "html":
+    if fmt.name == "html":  # the page needs the graph's size, not its triples
         query = f"SELECT ?s ?p ?o\nWHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}\nLIMIT 100"
-        body = render_template("graph.html", name=stem, iri=iri, note=GRAPH_NOTES.get(stem, ""), triples=len(found),
-                               release=release.id, query=query, alternates=_alternates(path, DEF_FORMATS))
+        body = render_template("graph.html", name=stem, iri=iri, note=GRAPH_NOTES.get(stem, ""),
+                               triples=about.lookup().graph_size(iri), release=about.served_release().id,
+                               query=query, alternates=_alternates(path, DEF_FORMATS))
     else:
-        body = _graph_rdf(found, iri, fmt)
+        body = _graph_rdf(about.lookup().graph_triples(iri), iri, fmt)
     return _respond(body, fmt, path, DEF_FORMATS, vary=suffix_format is None)
 
 
@@ -229,28 +234,27 @@ def _graph_rdf(found: list[ox.Triple], graph_iri: str, fmt: Format) -> bytes:
     return about.serialize(found, fmt.rdf_format)
 
 
-def _ontology_html(release, found: list[ox.Triple]) -> str:
+def _ontology_html(found: list[ox.Triple]) -> str:
+    """pyLODE's page of the ontology ``found`` in the reader's language, made once per
+    release (over a store server: while its ontology stays the same)."""
     from rdflib import Graph
 
     from govgraph.web.ontology_docs import ontology_html
 
     lang = reader_language()
-    cache = current_app.extensions.setdefault("govgraph.publish.ontology_html", {})
-    if (release.id, lang) not in cache:
+    cache = current_app.extensions.setdefault("govgraph.ontology_html", {})
+    hit = cache.get(lang)
+    if hit is None or hit[0] is not found:  # ``found`` is the lookup's cached list of this release
         graph = Graph().parse(data=about.serialize(found, ox.RdfFormat.N_TRIPLES), format="nt")
-        cache[(release.id, lang)] = ontology_html(graph, lang)
-    return cache[(release.id, lang)]
-
-
-def _base() -> str:
-    return current_app.config["GOVGRAPH_SETTINGS"].base_iri
+        hit = cache[lang] = (found, ontology_html(graph, lang))
+    return hit[1]
 
 
 def _thing_iri(kind: str, key: str) -> ox.NamedNode:
     """The IRI ``/id/{kind}/{key}`` names; 404 when the path cannot be an IRI at all (a space,
     a quote, a ``%`` that starts no escape...): no thing of the release has such an IRI."""
     try:
-        return ox.NamedNode(_base() + f"id/{kind}/{key}")
+        return ox.NamedNode(BASE + f"id/{kind}/{key}")
     except ValueError:
         raise NotFoundError(f"no resource at /id/{kind}/{key}: that path is not part of a valid IRI") from None
 
@@ -293,7 +297,7 @@ def _not_found(kind: str, iri: str):
     detail = f"the release has no statement about <{iri}>"
     if not prefers_html(request.accept_mimetypes) or request.args.get("format"):
         raise NotFoundError(detail)
-    prefix = f"{_base()}id/{kind}/"
+    prefix = f"{BASE}id/{kind}/"
     nearby = [{"iri": prefix + key, "href": f"/id/{kind}/{key}"} for key in keys_of(kind)[:12]]
     html = render_template("not-found.html", iri=iri, detail=detail, nearby=nearby, prefix=prefix,
                            words=NOT_FOUND[reader_language()])

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from govgraph.errors import BadRequestError, StoreUnavailableError
-from govgraph.namespaces import PREFIXES
+from govgraph.namespaces import BASE, PREFIXES
 from govgraph.search import MARK_END, MARK_START, MAX_QUERY, ROWS_QUERY, TYPES_QUERY, SearchIndex, build_index
 from govgraph.store import QueryRequest
 from govgraph.web.errors import prefers_html
@@ -142,8 +142,7 @@ def marked(text: str) -> Markup:
 
 def local_href(iri: str) -> str:
     """The link to a thing's page on this server: its path when under the base IRI."""
-    base = current_app.config["GOVGRAPH_SETTINGS"].base_iri
-    return "/" + iri[len(base):] if iri.startswith(base) else iri
+    return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
 
 
 def served_index() -> SearchIndex:
@@ -173,5 +172,7 @@ def _fresh(cached: tuple, key: str | None) -> bool:
 
 
 def bindings(store, text: str) -> list[dict]:
-    result = store.query(QueryRequest(text, _JSON, None, max_bytes=2**62))
+    """The SPARQL JSON bindings of ``text``, under the deadline and result-size cap of ``/sparql``."""
+    cap = current_app.config["GOVGRAPH_SETTINGS"].max_result_bytes
+    result = store.query(QueryRequest(text, _JSON, None, max_bytes=cap))
     return json.loads(result.body)["results"]["bindings"]

@@ -6,7 +6,9 @@ not empty), the default dataset with each named graph and its size, a link to th
 description, the limits, with govgraph's own service terms (namespace :data:`GGSVC`,
 documented in docs/endpoint.md), and the prefixes every query may use without declaring
 them, in SHACL's vocabulary for prefix declarations (``sh:declare`` of an ``sh:prefix`` and
-an ``sh:namespace``), as SHACL-SPARQL and the Wikidata Query Service's users know it.
+an ``sh:namespace``), as SHACL-SPARQL and the Wikidata Query Service's users know it, and
+the curated example queries of the served release as SPARQL executables aimed at this
+endpoint (``schema:target``; the SIB convention, :mod:`govgraph.examples`).
 
 >>> from govgraph.config import Settings
 >>> sizes = (3, {"https://w3id.org/govgraph/graph/data": 3})
@@ -26,9 +28,10 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from govgraph.config import MAX_REQUEST_LINE
+from govgraph.examples import example_triples
 from govgraph.jsonld import serialize
 from govgraph.namespaces import PREFIXES
-from govgraph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
+from govgraph.formats import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
 
 #: govgraph's service terms: maxResultBytes, queryTimeout (seconds), maxRequestBytes,
 #: maxRequestLineBytes (the longest GET), queryTimeBudget (seconds), rateWindow (seconds),
@@ -39,10 +42,11 @@ _TYPE = NamedNode(_RDF + "type")
 
 
 def describe_service(root: str, sizes: tuple[int, dict[str, int]], settings,
-                     rdf_format: pyoxigraph.RdfFormat, memory_limit: int | None = None) -> bytes:
+                     rdf_format: pyoxigraph.RdfFormat, memory_limit: int | None = None, examples=()) -> bytes:
     """Serialise the Service Description of the endpoint at ``root``/sparql; ``sizes`` is
     (triples of the default graph, {named graph: triples}) as the store counts them;
-    ``memory_limit`` the bytes a query may use, where the store bounds it."""
+    ``memory_limit`` the bytes a query may use, where the store bounds it; ``examples`` the
+    served release's example queries (:class:`govgraph.examples.ExampleQuery`)."""
     service, dataset = BlankNode("service"), BlankNode("dataset")
     triples = [Triple(service, _TYPE, NamedNode(_SD + "Service")),
                _sd(service, "endpoint", NamedNode(root + "/sparql")),
@@ -55,7 +59,10 @@ def describe_service(root: str, sizes: tuple[int, dict[str, int]], settings,
     triples += [_sd(service, "resultFormat", NamedNode(W3C_FORMAT_IRIS[f.name]))
                 for f in RESULT_FORMATS + GRAPH_FORMATS]
     triples += _limits(service, settings, memory_limit) + _dataset(dataset, sizes) + _prefixes(service)
-    return serialize(triples, rdf_format, {"sd": _SD, "void": _VOID, "rdfs": _RDFS, "sh": _SH, "ggsvc": GGSVC})
+    triples += [Triple(NamedNode(s), NamedNode(p), Literal(o[0], language=o[1]) if isinstance(o, tuple) else NamedNode(o))
+                for s, p, o in example_triples(list(examples), root + "/sparql")]
+    return serialize(triples, rdf_format, {"sd": _SD, "void": _VOID, "rdfs": _RDFS, "sh": _SH, "ggsvc": GGSVC,
+                                           "schema": PREFIXES["schema"]})
 
 
 def _prefixes(service: BlankNode) -> list[Triple]:

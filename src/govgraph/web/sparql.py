@@ -45,6 +45,7 @@ from govgraph.errors import (READ_ONLY, BadRequestError, ClientGoneError, GovGra
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.web.negotiation import (FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_media_type,
                                       by_name, negotiate)
+from govgraph.web.about import lookup
 from govgraph.web.admission import CLIENT_GONE, ClientSlots
 from govgraph.web.ratelimit import QueryBudget
 from govgraph.web.service_description import describe_service
@@ -367,10 +368,11 @@ def _service_description(fmt: str | None) -> Response:
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     root = endpoint_iri(settings).removesuffix("/sparql")
     memory = getattr(_store(), "memory_limit", None)  # the embedded store's bound on a query worker
+    examples = lookup().examples()
     if chosen.name == "html":  # a page for people, from the same triples
         return service_page(describe_service(root, _store().dataset_sizes(), settings, pyoxigraph.RdfFormat.N_TRIPLES,
-                                             memory))
-    body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format, memory)
+                                             memory, examples))
+    body = describe_service(root, _store().dataset_sizes(), settings, chosen.rdf_format, memory, examples)
     response = Response(body, content_type=chosen.content_type)
     response.vary.add("Accept")
     return response

@@ -4,30 +4,21 @@ The page is rendered server-side: a SPARQL editor (YASQE, vendored under ``stati
 with the project's prefixes predeclared by the endpoint (listed beside it, never pasted into
 the text), completion of those prefixes and of the release's classes, properties and
 labelled things (``/query/terms.json``, :mod:`govgraph.web.completion`), the curated example
-queries of ``queries/examples/*.rq`` with their title and description in the reader's
-language, and ``static/query.js`` + ``static/views.js``, which run the query against
+queries with their title and description in the reader's language (read through the store
+from the served release's meta graph, where the build put ``queries/examples/*.rq`` as SPARQL
+executables: :mod:`govgraph.examples`), and ``static/query.js`` + ``static/views.js``, which run the query against
 ``/sparql`` with ``fetch`` and show the answer as a table, a timeline, a bar chart or a
 network. Everything is served by the app itself, so it works offline.
-
-An example file starts with header comments, in English and optionally in Spanish:
-
->>> ex = parse_example("cq01-donors", "# title: Top donors\\n# title@es: Principales donantes\\n"
-...                    "# description: Who funds the IOM?\\nSELECT * {}")
->>> (ex.name, ex.title, ex.description, ex.in_language("es")["title"], ex.in_language("es")["description"])
-('cq01-donors', 'Top donors', 'Who funds the IOM?', 'Principales donantes', 'Who funds the IOM?')
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from govgraph.namespaces import PREFIXES
-from govgraph.resources import source_root
-from govgraph.web.language import LANGUAGES, by_language, reader_language
+from govgraph.examples import ExampleQuery, examples_dir, load_examples, parse_example  # noqa: F401 (their home was here)
+from govgraph.namespaces import BASE, PREFIXES
+from govgraph.web.about import lookup
+from govgraph.web.language import by_language, reader_language
 from govgraph.web.negotiation import FORMATS
 
 bp = Blueprint("ui", __name__)
@@ -46,84 +37,6 @@ ECHARTS = "echarts-6.1.0"
 #: The download formats offered for each kind of result, by name in the format table.
 DOWNLOADS = {"results": ("json", "xml", "csv", "tsv"), "graph": ("turtle", "ntriples", "rdfxml", "jsonld")}
 
-_HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+(?:@[a-z]{2})?)\s*:\s*(?P<value>.*?)\s*$")
-_PREDECLARED = re.compile(r"^[ \t]*PREFIX[ \t]+(?P<prefix>[A-Za-z][\w.-]*)?:[ \t]*<(?P<iri>[^<>\s]*)>[ \t]*\n?",
-                          re.IGNORECASE | re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class ExampleQuery:
-    """One curated example: file stem, header title and description, and the query text."""
-
-    name: str
-    title: str
-    description: str
-    text: str
-    translations: tuple[tuple[str, str, str], ...] = ()  # (lang, title, description)
-
-    @property
-    def editor_text(self) -> str:
-        """The query as loaded into the editor: without the PREFIX lines the endpoint
-        predeclares (the same prefix for the same namespace); any other declaration stays.
-
-        >>> parse_example("x", "# title: T\\nPREFIX gg: <https://w3id.org/govgraph/def#>\\n"
-        ...               "PREFIX ex: <http://example.org/>\\n\\nASK { ?s a gg:Funding }").editor_text
-        '# title: T\\nPREFIX ex: <http://example.org/>\\n\\nASK { ?s a gg:Funding }'
-        """
-        stripped = _PREDECLARED.sub(lambda m: "" if PREFIXES.get(m["prefix"] or "") == m["iri"] else m[0], self.text)
-        return re.sub(r"^((?:#[^\n]*\n)+)\n(?=\n)", r"\1", stripped)
-
-    def in_language(self, lang: str) -> dict[str, str]:
-        """The title and description in ``lang``, each in English when it has none."""
-        title, description = next(((t, d) for code, t, d in self.translations if code == lang), ("", ""))
-        return {"title": title or self.title, "description": description or self.description}
-
-
-def parse_example(name: str, text: str) -> ExampleQuery:
-    """Read the ``# title:`` and ``# description:`` header comments of an example query, and
-    their translations (``# title@es:``, ``# description@es:``).
-
-    ``# question:`` stands in for a missing description; the file stem for a missing title.
-
-    >>> parse_example("x", "# question: Who?\\nASK {}").description
-    'Who?'
-    >>> parse_example("cq02-y", "ASK {}").title
-    'cq02-y'
-    """
-    header: dict[str, str] = {}
-    for line in map(str.strip, text.splitlines()):
-        if line and not line.startswith("#"):
-            break
-        match = _HEADER.match(line)
-        if match:
-            header.setdefault(match["key"].lower(), match["value"])
-    description = header.get("description") or header.get("question", "")
-    translations = tuple((lang, header.get(f"title@{lang}", ""), header.get(f"description@{lang}", ""))
-                         for lang in LANGUAGES if f"title@{lang}" in header or f"description@{lang}" in header)
-    return ExampleQuery(name, header.get("title") or name, description, text, translations)
-
-
-def load_examples(directory: Path) -> list[ExampleQuery]:
-    """Every ``*.rq`` file in ``directory``, by file name (an absent directory gives none).
-
-    >>> load_examples(Path("/nonexistent"))
-    []
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        return []
-    return [parse_example(path.stem, path.read_text(encoding="utf-8"))
-            for path in sorted(directory.glob("*.rq"))]
-
-
-def examples_dir(source_dir: Path | None) -> Path:
-    """Where the curated example queries are: ``queries/examples`` under the source root.
-
-    >>> examples_dir(None).parts[-2:]
-    ('queries', 'examples')
-    """
-    return source_root(source_dir) / "queries" / "examples"
-
 
 def _download_formats() -> dict[str, list[dict]]:
     return {kind: [{"name": n, "label": _LABELS[n], "mediaType": FORMATS[n].media_type,
@@ -135,27 +48,18 @@ _LABELS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "turtle": "
            "ntriples": "N-Triples", "rdfxml": "RDF/XML", "jsonld": "JSON-LD"}
 
 
-def _examples(settings) -> list[ExampleQuery]:
-    """The example queries, read once per app: they ship with the sources and a new set
-    comes only with a new server (reading 28 files per page view was wasted work)."""
-    cached = current_app.extensions.get("govgraph.examples")
-    if cached is None:
-        cached = current_app.extensions["govgraph.examples"] = load_examples(examples_dir(settings.source_dir))
-    return cached
-
-
 @bp.get("/")
 def index():
     """The query page; ``?query=`` fills the editor (and the script runs it)."""
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     lang = reader_language()
-    examples = [{"name": e.name, "query": e.editor_text, **e.in_language(lang)} for e in _examples(settings)]
+    examples = [{"name": e.name, "query": e.editor_text, **e.in_language(lang)} for e in lookup().examples()]
     query = request.args.get("query")
     page = {
         "endpoint": request.script_root + "/sparql",
         "terms": request.script_root + "/query/terms.json",
         "charts": url_for("static", filename=f"vendor/{ECHARTS}/echarts.min.js"),
-        "base": settings.base_iri,
+        "base": BASE,
         "prefixes": PREFIXES,
         "downloads": _download_formats(),
         "examples": examples,
