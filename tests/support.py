@@ -1,5 +1,6 @@
-"""Helpers shared by the tests that watch a real server's processes (on ``sys.path`` through
-pytest's ``pythonpath`` setting; tests are not a package)."""
+"""Helpers shared by the tests that watch a real server's processes, and by the test-client
+tests of routes that read through a real store (on ``sys.path`` through pytest's
+``pythonpath`` setting; tests are not a package)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,15 @@ def pid_alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def app_over_store(settings, release=None):
+    """(the Flask app over a real embedded store on ``release`` (default: the newest release
+    of ``settings``), the store): for test-client tests of routes that read through the store.
+    The caller closes the store."""
+    from govgraph.release import newest_release
+    from govgraph.store.embedded import EmbeddedStore
+    from govgraph.web import create_app
+
+    store = EmbeddedStore(release or newest_release(settings.releases_dir), settings)
+    return create_app(settings, store=store), store

@@ -15,7 +15,6 @@ import pytest
 
 from govgraph.config import Settings
 from govgraph.namespaces import PREFIXES
-from govgraph.web import create_app
 from govgraph.web.ui import examples_dir, load_examples, parse_example
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +33,7 @@ def _editor(body: str) -> str:
     return html.unescape(match.group(1))
 
 
-@pytest.fixture()
-def source(tmp_path) -> Path:
+def _write_source(tmp_path: Path) -> Path:
     """A source directory with three example queries of each kind (and one without a header)."""
     (tmp_path / "ontology").mkdir()
     examples = tmp_path / "queries" / "examples"
@@ -51,9 +49,28 @@ def source(tmp_path) -> Path:
     return tmp_path
 
 
-@pytest.fixture()
-def client(source):
-    return create_app(Settings.from_env({}, source_dir=source)).test_client()
+def _served(source: Path):
+    """(a test client, its store): a real embedded store over a release whose meta graph holds
+    the examples of ``source`` as the build writes them (the page reads them from the store)."""
+    from conftest import write_test_release
+    from support import app_over_store
+
+    from govgraph.builder.describe import describe_release
+    from govgraph.namespaces import GRAPH_META
+
+    settings = Settings.from_env({}, source_dir=source, data_dir=source / "data", workers=1)
+    meta = describe_release({"release": "0.0.0-test0000"}, settings).serialize(format="nt")
+    (source / "meta.trig").write_text(f"<{GRAPH_META}> {{\n{meta}}}\n", encoding="utf-8")
+    write_test_release(settings.releases_dir, source / "meta.trig")
+    app, store = app_over_store(settings)
+    return app.test_client(), store
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    client, store = _served(_write_source(tmp_path_factory.mktemp("source")))
+    yield client
+    store.close()
 
 
 def test_editor_holds_no_prefix_lines_and_lists_the_predeclared_prefixes(client):
@@ -160,16 +177,20 @@ def test_packaged_examples_parse(settings):
         assert example.description, f"{example.name}.rq has no '# description:' header"
 
 
-def test_examples_in_spanish_for_a_spanish_reader(source):
+def test_examples_in_spanish_for_a_spanish_reader(tmp_path):
+    source = _write_source(tmp_path)
     (source / "queries" / "examples" / "cq01-select.rq").write_text(
         "# title: Who funds the IOM?\n# title@es: ¿Quién financia a la OIM?\n# description: Donors.\n"
         "SELECT ?donor WHERE { ?donor gg:funds ggorg:iom }\n", encoding="utf-8")
-    client = create_app(Settings.from_env({}, source_dir=source)).test_client()
-    spanish = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
-    assert "¿Quién financia a la OIM?" in spanish and "Consultar el grafo" in spanish
-    assert "Donors." in spanish  # no Spanish description: the English one
-    assert _page_data(spanish)["examples"][0]["title"] == "¿Quién financia a la OIM?"
-    assert "Who funds the IOM?" in client.get("/").get_data(as_text=True)
+    client, store = _served(source)
+    try:
+        spanish = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+        assert "¿Quién financia a la OIM?" in spanish and "Consultar el grafo" in spanish
+        assert "Donors." in spanish  # no Spanish description: the English one
+        assert _page_data(spanish)["examples"][0]["title"] == "¿Quién financia a la OIM?"
+        assert "Who funds the IOM?" in client.get("/").get_data(as_text=True)
+    finally:
+        store.close()
 
 
 def test_packaged_examples_have_spanish_titles_and_descriptions(settings):

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
 from govgraph.config import Settings
 from govgraph.namespaces import GGDATASET, PREFIXES, SPDX
 from govgraph.release import newest_release
-from govgraph.web import create_app
+from support import app_over_store
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DATASET = GGDATASET["govgraph"]
@@ -38,8 +38,10 @@ def store(void_release):
 
 @pytest.fixture(scope="module")
 def client(void_release):
-    settings = Settings.from_env({}, data_dir=void_release.path.parent.parent, rate_limit=0)
-    return create_app(settings, release=void_release).test_client()
+    settings = Settings.from_env({}, data_dir=void_release.path.parent.parent, rate_limit=0, workers=1)
+    app, served = app_over_store(settings, void_release)
+    yield app.test_client()
+    served.close()
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ FORMS = {"SELECT": ("SPARQLSelectExecutable", "select"), "CONSTRUCT": ("SPARQLCo
 EXAMPLES_QUERY = f"""SELECT ?example ?text ?label ?comment WHERE {{
   ?example a <{_SH}SPARQLExecutable> ; <{_SH}select>|<{_SH}construct>|<{_SH}ask>|<{_SH}describe> ?text .
   FILTER(STRSTARTS(STR(?example), "{EXAMPLE_SPACE}"))
-  {{ ?example <{_RDFS}label> ?label }} UNION {{ ?example <{_RDFS}comment> ?comment }}
+  OPTIONAL {{ ?example <{_RDFS}label> ?label }} OPTIONAL {{ ?example <{_RDFS}comment> ?comment }}
 }}"""
 
 _HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+(?:@[a-z]{2})?)\s*:\s*(?P<value>.*?)\s*$")
