@@ -115,3 +115,117 @@ def test_a_remote_answer_cut_off_at_its_own_timeout_is_an_error(server_factory, 
                                  timeout=120)
         assert response.status_code == 503, response.text[:300]
         assert "not valid to its end" in response.json()["detail"]
+
+
+# ---- every route over the remote store alone (no local release) ----
+
+@pytest.fixture(scope="module")
+def bare_front(tmp_path_factory, oxigraph_with_release):
+    """``govgraph serve --store URL`` on a data directory with no release at all: everything
+    it says about the data comes from the Oxigraph server."""
+    from conftest import start_server, stop_server
+
+    empty = tmp_path_factory.mktemp("no-release")
+    proc, url = start_server(empty, {"GOVGRAPH_RATE_LIMIT": "0"}, ("--store", oxigraph_with_release))
+    assert not (empty / "releases").exists()
+    yield url
+    stop_server(proc)
+
+
+def _both(bare_front, server, path: str, accept: str | None = None) -> tuple[requests.Response, requests.Response]:
+    headers = {"Accept": accept} if accept else {}
+    remote, embedded = (requests.get(url + path, headers=headers, timeout=120) for url in (bare_front, server))
+    assert remote.status_code == embedded.status_code, (path, remote.text[:300])
+    return remote, embedded
+
+
+@pytest.mark.parametrize("path", ["/doc/org/iom", "/doc/state/USA", "/id/", "/id/state/", "/id/annotation/",
+                                  "/graph/data", "/graph/meta", "/.well-known/void", "/search?q=circulacion",
+                                  "/dataset-iri"])
+def test_pages_are_the_embedded_store_s(bare_front, server, path):
+    """The same HTML, byte for byte, whichever store answers."""
+    path = "/doc/dataset/govgraph" if path == "/dataset-iri" else path
+    remote, embedded = _both(bare_front, server, path, "text/html")
+    assert remote.status_code == 200 and remote.text == embedded.text
+
+
+@pytest.mark.parametrize("path", ["/doc/org/iom.ttl", "/doc/annotation/cq01-iom-top-donors.nt", "/def.ttl",
+                                  "/graph/ontology.nt", "/graph/meta.ttl", "/.well-known/void.nt"])
+def test_documents_are_the_embedded_store_s(bare_front, server, path):
+    """The same triples (blank nodes included, up to their labels), whichever store answers."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    remote, embedded = _both(bare_front, server, path)
+    if remote.status_code == 404:  # (an IRI that is not in this release: both say so)
+        return
+    fmt = "turtle" if path.endswith(".ttl") else "nt"
+    got, expected = (Graph().parse(data=r.text, format=fmt) for r in (remote, embedded))
+    assert len(got) == len(expected) > 0 and isomorphic(got, expected)
+
+
+def test_ontology_page_and_unknown_iri(bare_front, server):
+    import re
+
+    remote, embedded = _both(bare_front, server, "/def", "text/html")
+    ids = [sorted(re.findall(r'\bid="([^"]+)"', r.text)) for r in (remote, embedded)]
+    assert remote.status_code == 200 and ids[0] == ids[1] and "Funding" in ids[0]
+    assert len(remote.text) == len(embedded.text)  # (pyLODE's order of blank-node structures may differ)
+    remote, embedded = _both(bare_front, server, "/id/state/XXX", "text/html")
+    assert remote.status_code == 404 and remote.text == embedded.text and "/id/state/MEX" in remote.text
+
+
+def test_query_page_examples_and_service_description(bare_front, server, release):
+    """The examples are the release's (its meta graph), in the page and in the Service Description."""
+    import re
+
+    remote, embedded = _both(bare_front, server, "/", "text/html")
+    assert remote.text == embedded.text
+    examples = re.findall(r'<a class="example" href="[^"]+"', remote.text)
+    in_meta = requests.get(server + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH "
+                                                       "<https://w3id.org/govgraph/graph/meta> { ?e a sh:SPARQLExecutable } }"}).json()
+    assert len(examples) == int(in_meta["results"]["bindings"][0]["n"]["value"]) > 20
+    remote, embedded = _both(bare_front, server, "/sparql", "application/n-triples")
+    executables = [line for line in remote.text.splitlines() if line.endswith("<http://www.w3.org/ns/shacl#SPARQLExecutable> .")]
+    assert len(executables) == len(examples)
+    assert f"<https://schema.org/target> <{bare_front}/sparql>" in remote.text
+
+
+def test_version_health_and_dumps_describe_the_remote_release(bare_front, release):
+    version = requests.get(bare_front + "/-/version").json()
+    assert {k: version[k] for k in ("release", "version", "version_iri", "created")} == \
+        {k: release.manifest[k] for k in ("release", "version", "version_iri", "created")}
+    assert requests.get(bare_front + "/-/health").json()["release"] == release.id
+    for path in ("/dumps/", f"/dumps/{release.id}/govgraph.nt", "/dumps/latest/SHA256SUMS"):
+        refused = requests.get(bare_front + path, headers={"Accept": "application/json"})
+        assert refused.status_code == 404 and "store server" in refused.json()["detail"], path
+
+
+def test_remote_release_metadata_is_the_meta_graph_s(oxigraph_with_release, release):
+    """What the remote store's meta graph says about its release: the manifest's identity,
+    graph counts and every dump file with its size and sha256."""
+    from govgraph.config import Settings
+    from govgraph.store.remote import RemoteStore
+
+    store = RemoteStore(oxigraph_with_release, Settings.from_env({}))
+    try:
+        served = store.release.manifest
+    finally:
+        store.close()
+    assert {k: served[k] for k in ("release", "version", "version_iri", "created", "union_triples")} == \
+        {k: release.manifest[k] for k in ("release", "version", "version_iri", "created", "union_triples")}
+    dumped = {g: n for g, n in release.manifest["graphs"].items() if not g.endswith("/graph/meta")}
+    assert served["graphs"] == dumped
+    dumps = {n: {k: i[k] for k in ("bytes", "sha256", "media_type", "encoding", "triples")}
+             for n, i in release.manifest["files"].items() if n.startswith("govgraph.")}
+    assert served["files"] == dumps
+
+
+def test_the_store_layer_imports_nothing_of_the_web_layer():
+    """The store layer knows no HTTP of ours: importing every store module loads no govgraph.web module."""
+    import sys
+
+    code = ("import sys, govgraph.store.embedded, govgraph.store.remote, govgraph.store.lookup, govgraph.store.worker; "
+            "print(sorted(m for m in sys.modules if m.startswith(('govgraph.web', 'flask'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

@@ -132,7 +132,7 @@ def void_view(found, lang: str, base: str) -> dict:
             "identifier": read.one(dataset, _DCT + "identifier"), "version": read.one(dataset, _OWL + "versionInfo"),
             "issued": read.one(dataset, _DCT + "issued"), "license": read.one(dataset, _DCT + "license"),
             "creator": read.one(dataset, _DCT + "creator"), "uri_space": read.one(dataset, _VOID + "uriSpace"),
-            "source": read.link(source[0]) if source else None,
+            "source": read.link(min(source, key=lambda n: n.value)) if source else None,  # (whatever the store's order)
             "endpoint": {"iri": endpoint, "href": local_href(endpoint, base)} if endpoint else None,
             "counts": [(label, grouped(n, lang)) for label, n in counts if n is not None],
             "subsets": read.subsets(), "distributions": read.distributions(),

@@ -245,9 +245,19 @@ def _ontology_html(found: list[ox.Triple]) -> str:
     cache = current_app.extensions.setdefault("govgraph.ontology_html", {})
     hit = cache.get(lang)
     if hit is None or hit[0] is not found:  # ``found`` is the lookup's cached list of this release
-        graph = Graph().parse(data=about.serialize(found, ox.RdfFormat.N_TRIPLES), format="nt")
+        in_order = sorted(found, key=_without_blank_labels)  # pyLODE writes in the graph's order, not the store's
+        graph = Graph().parse(data=about.serialize(in_order, ox.RdfFormat.N_TRIPLES), format="nt")
         hit = cache[lang] = (found, ontology_html(graph, lang))
     return hit[1]
+
+
+def _without_blank_labels(triple: ox.Triple) -> tuple[str, ...]:
+    """A sort key of a triple that does not depend on the store's blank node labels.
+
+    >>> _without_blank_labels(ox.Triple(ox.BlankNode("x1"), ox.NamedNode("http://e/p"), ox.Literal("a")))
+    ('_', '<http://e/p>', '"a"')
+    """
+    return tuple("_" if isinstance(term, ox.BlankNode) else str(term) for term in triple)
 
 
 def _thing_iri(kind: str, key: str) -> ox.NamedNode:
