@@ -21,7 +21,7 @@ from platformdirs import user_data_path
 
 from govgraph.cli import main as cli_main
 from govgraph.config import settings_table
-from govgraph.web.ui import ExampleQuery, load_examples
+from govgraph.examples import ExampleQuery, load_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -109,7 +109,10 @@ def queries_markdown(examples: list[ExampleQuery]) -> str:
              "(`/`), where one click loads them into the editor (without the PREFIX lines of the\n"
              "project's prefixes, which the endpoint predeclares). Each file starts with `# title:` and\n"
              "`# description:` comments, and their Spanish `# title@es:` and `# description@es:`, shown\n"
-             "to readers who choose Spanish. From the command line:\n"
+             "to readers who choose Spanish. The build puts them into the release's meta graph\n"
+             "(`/graph/meta`) as SPARQL executables (`sh:SPARQLSelectExecutable`... with `sh:select`,\n"
+             "`rdfs:label`, `rdfs:comment`, `schema:target`, the SIB convention), and the query page and\n"
+             "the Service Description read them from there. From the command line:\n"
              "`govgraph query @queries/examples/NAME.rq`.\n")
     if not examples:
         return intro + "\nNo example queries yet.\n"

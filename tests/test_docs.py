@@ -15,7 +15,7 @@ import pytest
 
 from govgraph.cli import main as cli_main
 from govgraph.config import settings_table
-from govgraph.web.ui import load_examples
+from govgraph.examples import load_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

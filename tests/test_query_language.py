@@ -133,7 +133,7 @@ def test_every_broken_query_gets_a_readable_error_and_nothing_else(store):
     """Seeded mutations of the example queries (a token dropped, doubled or replaced): each
     answer is an answer or a typed error whose detail says where, never another exception."""
     from govgraph.store.guard import tokenize
-    from govgraph.web.ui import examples_dir, load_examples
+    from govgraph.examples import examples_dir, load_examples
 
     rng = random.Random(6)
     queries = [e.text for e in load_examples(examples_dir(None))]

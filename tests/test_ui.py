@@ -15,7 +15,7 @@ import pytest
 
 from govgraph.config import Settings
 from govgraph.namespaces import PREFIXES
-from govgraph.web.ui import examples_dir, load_examples, parse_example
+from govgraph.examples import examples_dir, load_examples, parse_example
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "src" / "govgraph" / "web" / "static"

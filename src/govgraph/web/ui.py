@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from govgraph.examples import ExampleQuery, examples_dir, load_examples, parse_example  # noqa: F401 (their home was here)
 from govgraph.namespaces import BASE, PREFIXES
 from govgraph.web.about import lookup
 from govgraph.web.language import by_language, reader_language
