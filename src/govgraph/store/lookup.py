@@ -182,9 +182,9 @@ class Lookup:
         """The labels of many IRIs: {node: [skos:prefLabel..., rdfs:label...]} (IRIs with a label)."""
         found: dict = {}
         for batch in _values(nodes):
-            rows = self.select(f"""SELECT ?x ?p ?l WHERE {{
-  VALUES ?x {{ {' '.join(_iri(n) for n in batch)} }} VALUES ?p {{ {' '.join(_iri(p) for p in LABEL_PROPERTIES)} }}
-  ?x ?p ?l FILTER(isLiteral(?l)) }}""")
+            branches = " UNION ".join(f"{{ ?x <{p}> ?l BIND(<{p}> AS ?p) }}" for p in LABEL_PROPERTIES)
+            rows = self.select(f"""SELECT ?x ?p ?l WHERE {{  # (a VALUES of the properties was 5x slower)
+  VALUES ?x {{ {' '.join(_iri(n) for n in batch)} }} {branches} FILTER(isLiteral(?l)) }}""")
             rank = {p: i for i, p in enumerate(LABEL_PROPERTIES)}
             for row in sorted(rows, key=lambda r: (rank[r["p"].value], r["l"].language or "", r["l"].value)):
                 found.setdefault(row["x"], []).append(row["l"])
