@@ -149,8 +149,10 @@ def test_a_served_release_is_never_pruned_and_its_workers_are_replaced(tmp_path,
     pids = health(url)["worker_pids"]
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
-    after = wait_for(lambda: (h := health(url)) and h["live_workers"] == 2 and h, timeout=30, step=0.1)
-    assert not set(after["worker_pids"]) & set(pids) and after["release"] == "1.0.0-served00"
+    # the pool learns of a death from the zygote's report: wait until both are replaced
+    after = wait_for(lambda: (h := health(url)) and h["live_workers"] == 2
+                     and not set(h["worker_pids"]) & set(pids) and h, timeout=30, step=0.1)
+    assert after["release"] == "1.0.0-served00"
     assert requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 

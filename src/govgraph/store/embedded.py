@@ -169,13 +169,13 @@ class WorkerPool:
             self.stats.retried += 1
             log.warning("a query worker died under a query (%s); running the query once more on another", died)
         try:
-            return self._run_once(request, deadline, cancelled)
+            return self._run_once(request, deadline, cancelled, verify=True)
         except _WorkerDied as died:
             raise StoreUnavailableError(f"the query worker died twice while running this query ({died}); both "
                                         "were replaced", headers={"Retry-After": str(RETRY_AFTER)}) from None
 
-    def _run_once(self, request: QueryRequest, deadline: float, cancelled=None) -> QueryResult:
-        worker = self._acquire(deadline, self.costs.cheap(request.text))
+    def _run_once(self, request: QueryRequest, deadline: float, cancelled=None, verify: bool = False) -> QueryResult:
+        worker = self._acquire(deadline, self.costs.cheap(request.text), verify)
         if cancelled is not None and cancelled():
             self._put_idle(worker)
             raise ClientGoneError("the client left before its query started")
@@ -244,13 +244,17 @@ class WorkerPool:
             self._end(worker, "close", wait=False)
         self.zygote.close()
 
-    def _acquire(self, deadline: float, cheap: bool = False) -> _Worker:
+    def _acquire(self, deadline: float, cheap: bool = False, verify: bool = False) -> _Worker:
         """An idle worker that is alive (one that died while idle is skipped: the monitor
-        replaces it), in the lane of a ``cheap`` query or of the others."""
+        replaces it), in the lane of a ``cheap`` query or of the others.
+
+        ``verify`` (the retry after a worker died) also skips a worker the kernel already
+        reports dead or dying before its pipe shows it: when several workers are killed at
+        once, the retry must not land on a second corpse and fail the query for it."""
         while True:
             worker = self._take_idle(deadline, cheap)
-            if not _readable(worker.conn.fileno(), 0):  # an idle worker's pipe is readable only at its end
-                return worker
+            if not _readable(worker.conn.fileno(), 0) and not (verify and _dying(worker.pid)):
+                return worker  # an idle worker's pipe is readable only at its end
             worker.conn.close()
 
     def _take_idle(self, deadline: float, cheap: bool) -> _Worker:
@@ -420,6 +424,23 @@ def _await_reply(fd: int, deadline: float, cancelled) -> bool | None:
             return False
         if cancelled():
             return None
+
+
+def _dying(pid: int) -> bool:
+    """True if process ``pid`` is gone, a zombie, exiting, or has a SIGKILL pending
+    (``/proc/<pid>/status``: a killed process may not have run its exit yet).
+
+    >>> _dying(os.getpid()), _dying(2 ** 22 + 1)
+    (False, True)
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    state = fields.get("State", "").strip()[:1]
+    pending = int(fields.get("ShdPnd", "0").strip() or "0", 16) | int(fields.get("SigPnd", "0").strip() or "0", 16)
+    return state in ("Z", "X") or bool(pending & (1 << (signal.SIGKILL - 1)))
 
 
 def _readable(fd: int, timeout: float) -> bool:
