@@ -331,14 +331,29 @@ def store_mode(request) -> str:
 
 
 @pytest.fixture(scope="session")
-def any_server(store_mode, request, release, data_dir):
+def any_server(store_mode, request):
     """``govgraph serve`` over the session's release in the store mode ``store_mode``: the
     embedded server, or a front (``--store URL``) over a store server holding the release."""
-    if store_mode == "embedded":
-        yield request.getfixturevalue("server")
-        return
-    store = request.getfixturevalue(f"{store_mode}_store")
+    return request.getfixturevalue("server" if store_mode == "embedded" else f"front_{store_mode}")
+
+
+def _front(store, data_dir):
     proc, url = start_server(data_dir, {"GOVGRAPH_RATE_LIMIT": "0"}, ("--store", store.query_url))
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def front_oxigraph(oxigraph_store, data_dir):
+    """``govgraph serve --store URL`` over the Oxigraph server holding the release."""
+    proc, url = _front(oxigraph_store, data_dir)
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def front_virtuoso(virtuoso_store, data_dir):
+    """``govgraph serve --store URL`` over the Virtuoso holding the release."""
+    proc, url = _front(virtuoso_store, data_dir)
     yield url
     stop_server(proc)
 

@@ -31,7 +31,8 @@ import pyoxigraph
 import requests
 
 from govgraph.config import Settings
-from govgraph.errors import PAST_DEADLINE, GovGraphError, QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, QuerySyntaxError, QueryTimeoutError,
+                             StoreUnavailableError)
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import PREFIXES
@@ -209,6 +210,23 @@ def refused(request: QueryRequest, said: str) -> QuerySyntaxError:
     return QuerySyntaxError(f"the store server refused the query: {first}")
 
 
+def server_error(status: int, said: str) -> GovGraphError:
+    """A store server's error answer as ours, its first line only (Virtuoso goes on to echo
+    the query it ran). Virtuoso's compiler errors (SQL state 37000) mean this query cannot
+    run there, as valid as it is: 400, as for a query the embedded store cannot evaluate;
+    anything else: the store is unavailable (503).
+
+    >>> server_error(500, "Virtuoso 37000 Error SQ074: Line 33: \\n\\nSPARQL query:\\ndefine ...").status
+    400
+    >>> str(server_error(502, "Bad gateway\\n"))
+    'the remote store answered 502: Bad gateway'
+    """
+    first = said.strip().splitlines()[0].strip() if said.strip() else "no reason given"
+    if re.match(r"Virtuoso 37000 Error ", first):
+        return BadRequestError(f"the store server cannot run this query: {first}")
+    return StoreUnavailableError(f"the remote store answered {status}: {first}")
+
+
 def _read(response: requests.Response, request: QueryRequest, deadline: float) -> bytes:
     """The remote's whole answer, read up to twice the cap and until the deadline."""
     if response.status_code == 400:
@@ -218,8 +236,7 @@ def _read(response: requests.Response, request: QueryRequest, deadline: float) -
                                     f"{response.headers.get('X-SQL-Message', 'no reason given')[:200]}), "
                                     f"so it is not passed on")
     if response.status_code != 200:
-        head = next(response.iter_content(300), b"").decode("utf-8", "replace")
-        raise StoreUnavailableError(f"the remote store answered {response.status_code}: {head}")
+        raise server_error(response.status_code, next(response.iter_content(300), b"").decode("utf-8", "replace"))
 
     def copy(out) -> None:
         for chunk in response.iter_content(65536):
@@ -237,8 +254,8 @@ def _reserialise(body: bytes, content_type: str, request: QueryRequest, star_ord
     media_type = content_type.split(";")[0].strip()
     try:
         if media_type == "application/n-triples":
-            return serialise_triples(body, request)
-        answer = pyoxigraph.parse_query_results(_plain_bnodes(body), format=pyoxigraph.QueryResultsFormat.JSON)
+            return serialise_triples(_canonical_terms(body), request)
+        answer = pyoxigraph.parse_query_results(_canonical_terms(body), format=pyoxigraph.QueryResultsFormat.JSON)
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return serialise_boolean(answer, request)
         return serialise_solutions(in_query_order(answer, star_order), request)
@@ -248,13 +265,28 @@ def _reserialise(body: bytes, content_type: str, request: QueryRequest, star_ord
 
 
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_XSD_BOOLEAN = b"http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_JSON = re.compile(rb'("datatype"\s*:\s*"' + re.escape(_XSD_BOOLEAN) + rb'"\s*,\s*"value"\s*:\s*")([01])"')
+_BOOLEAN_NT = re.compile(rb'"([01])"\^\^<' + re.escape(_XSD_BOOLEAN) + rb'>')
 
 
-def _plain_bnodes(body: bytes) -> bytes:
-    """SPARQL JSON with Virtuoso's blank node labels (``nodeID://b10000``) as plain labels.
+def _canonical_terms(body: bytes) -> bytes:
+    """An answer (SPARQL JSON or N-Triples) with Virtuoso's ways of writing terms undone:
+    blank node labels ``nodeID://b10000`` become ``b10000``, and booleans, which it stores
+    as 1 and 0, are written ``true`` and ``false`` (the same values, in canonical form).
 
-    >>> _plain_bnodes(b'{"s": { "type": "bnode", "value": "nodeID://b1" }}')
+    >>> _canonical_terms(b'{"s": { "type": "bnode", "value": "nodeID://b1" }}')
     b'{"s": { "type": "bnode", "value": "b1" }}'
+    >>> _canonical_terms(b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1" }')
+    b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "true" }'
+    >>> _canonical_terms(b'<a> <b> "0"^^<http://www.w3.org/2001/XMLSchema#boolean> .')
+    b'<a> <b> "false"^^<http://www.w3.org/2001/XMLSchema#boolean> .'
     """
-    return _VIRTUOSO_BNODE.sub(rb"\1", body) if b"nodeID://" in body else body
+    if b"nodeID://" in body:
+        body = _VIRTUOSO_BNODE.sub(rb"\1", body)
+    if _XSD_BOOLEAN in body:
+        word = {b"1": b"true", b"0": b"false"}
+        body = _BOOLEAN_JSON.sub(lambda m: m[1] + word[m[2]] + b'"', body)
+        body = _BOOLEAN_NT.sub(lambda m: b'"' + word[m[1]] + b'"^^<' + _XSD_BOOLEAN + b">", body)
+    return body
 
