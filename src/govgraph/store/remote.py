@@ -9,8 +9,12 @@ twice the cap (SPARQL JSON is longer than CSV), and an answer that passes it, or
 before it is whole (invalid syntax), is an error, never a cut answer. The deadline is the
 HTTP timeout and bounds reading the body too: the client gets 503 at the deadline, but
 stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
-Configure the remote so that its default graph is the union of the named graphs
-(``oxigraph serve --union-default-graph``). The query leaves with a one-line prologue that
+A query that names no dataset (no ``default-graph-uri``/``named-graph-uri``, no FROM or
+FROM NAMED) leaves naming the four public graphs of a release (:data:`PUBLIC_GRAPHS`) as
+both its default graph (their merge) and its named graphs: it means what it means on the
+embedded store, the remote needs no union-default-graph setting, and graphs the remote
+holds besides them (``govgraph publish``'s staging graphs, Virtuoso's system graphs) are
+never seen. The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
 on the remote what it means on the embedded store.
 
@@ -33,10 +37,12 @@ from govgraph.config import Settings
 from govgraph.errors import PAST_DEADLINE, GovGraphError, QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
-from govgraph.namespaces import PREFIXES
+from govgraph.namespaces import GRAPHS, PREFIXES
 from govgraph.store.guard import prologue, screen_query, tokenize
 from govgraph.store.worker import bounded, in_query_order, serialise_boolean, serialise_solutions, serialise_triples
 
+#: The graphs a release publishes: the dataset of every query that names none.
+PUBLIC_GRAPHS = tuple(str(g) for g in GRAPHS)
 _JSON = "application/sparql-results+json"
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
@@ -71,8 +77,11 @@ class RemoteStore:
         """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline).
         ``cancelled`` is accepted and not used: stopping the remote's work is the remote's business."""
         screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
-        data = {"query": with_prologue(request.text, request.base_iri), "default-graph-uri": list(request.default_graphs or ()),
-                "named-graph-uri": list(request.named_graphs or ())}
+        default_graphs, named_graphs = request.default_graphs, request.named_graphs
+        if not request.protocol_dataset and not screening.has_dataset:
+            default_graphs = named_graphs = PUBLIC_GRAPHS
+        data = {"query": with_prologue(request.text, request.base_iri), "default-graph-uri": list(default_graphs or ()),
+                "named-graph-uri": list(named_graphs or ())}
         timeout = self.settings.query_timeout if timeout is None else timeout
         started = time.monotonic()
         try:
