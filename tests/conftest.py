@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,11 +23,7 @@ ESSAY_PATH = SOURCE_TEXTS / "alvarez-velasco-unattainable-quest.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from servers import free_port  # noqa: E402  (tests/ is on sys.path: pytest's pythonpath setting)
 
 
 @pytest.fixture(scope="session")
@@ -179,38 +174,93 @@ def oxigraph_peer(oxigraph_launcher):
 
 @pytest.fixture(scope="session")
 def oxigraph_launcher():
-    """Start ``oxigraph serve OPTIONS`` (pip's oxigraph) on a free loopback port and return its
-    base URL once it answers; every server started is stopped at the end of the session.
-    ``launch.command`` is the executable, for its other subcommands (``oxigraph load``)."""
+    """Start ``oxigraph serve OPTIONS`` (pip's oxigraph; :func:`servers.start_oxigraph`) on a
+    free loopback port and return its base URL once it answers; every server started is
+    stopped at the end of the session. ``launch.command`` is the executable, for its other
+    subcommands (``oxigraph load``)."""
+    import servers as store_servers
+
     executable = shutil.which("oxigraph")
     if executable is None:
         pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
-    procs = []
+    started = []
 
     def launch(*options: str) -> str:
-        port = free_port()
-        proc = subprocess.Popen([executable, "serve", *options, "--bind", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while not _oxigraph_answers(url):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"oxigraph serve did not answer on {url} within 30 s")
-            time.sleep(0.2)
-        return url
+        started.append(store_servers.start_oxigraph(None, *options, union_default_graph=False))
+        return started[-1].url
 
     launch.command = executable
     yield launch
-    for proc in procs:
-        stop_server(proc)
+    for running in started:
+        running.stop()
 
 
-def _oxigraph_answers(url: str) -> bool:
+STORE_MODES = ("embedded", "oxigraph", "virtuoso")
+
+
+def release_graphs(release) -> dict[str, bytes]:
+    """{named graph IRI: its triples as N-Triples} of the release's store: what a store
+    server is loaded with."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(release.store_path))
+    return {graph.value: ox.serialize((q.triple for q in store.quads_for_pattern(None, None, None, graph)),
+                                      format=ox.RdfFormat.N_TRIPLES)
+            for graph in store.named_graphs()}
+
+
+def _store_server(kind: str, release):
+    """Start a store server of ``kind`` and load the release's graphs into it (GSP PUT per
+    named graph); skips when the server is not installed (.ci/run installs both)."""
+    import servers as store_servers
+
     try:
-        return requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
+        running = (store_servers.start_oxigraph() if kind == "oxigraph" else store_servers.start_virtuoso())
+    except store_servers.ServerMissing as err:
+        pytest.skip(str(err))
+    try:
+        for graph, triples in release_graphs(release).items():
+            running.put_graph(graph, triples)
+    except BaseException:
+        running.stop()
+        raise
+    return running
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(release):
+    """A real Oxigraph server (in memory, union default graph) holding the release's graphs."""
+    running = _store_server("oxigraph", release)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(release):
+    """A real Virtuoso (Debian's virtuoso-opensource) holding the release's graphs."""
+    running = _store_server("virtuoso", release)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session", params=STORE_MODES)
+def store_mode(request) -> str:
+    """One of the store modes (embedded, over Oxigraph server, over Virtuoso): the suites
+    that take ``any_server`` run once per mode."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def any_server(store_mode, request, release, data_dir):
+    """``govgraph serve`` over the session's release in the store mode ``store_mode``: the
+    embedded server, or a front (``--store URL``) over a store server holding the release."""
+    if store_mode == "embedded":
+        yield request.getfixturevalue("server")
+        return
+    store = request.getfixturevalue(f"{store_mode}_store")
+    proc, url = start_server(data_dir, {"GOVGRAPH_RATE_LIMIT": "0"}, ("--store", store.query_url))
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")
