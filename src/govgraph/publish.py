@@ -99,12 +99,13 @@ class Publisher:
         staged: list[_Graph] = []
         try:
             for graph in graphs:
+                self._update(f"DROP SILENT GRAPH <{graph.staged}>", "stage", graph.public)  # a stopped publish's
                 staged.append(graph)
                 self._stage(graph)
             for graph in graphs:
                 self._verify(graph)
             counts = {g.public: g.expected for g in graphs}
-            self._update(swap_update({g.public: g.staged for g in graphs}, counts, tuple(str(g) for g in GRAPHS)),
+            self._update(self.server.swap_prologue + swap_update({g.public: g.staged for g in graphs}, counts, tuple(str(g) for g in GRAPHS)),
                          "swap", "every graph")
         except BaseException:
             self._drop([g for g in staged if g.expected])
@@ -147,7 +148,6 @@ class Publisher:
 
     def _stage(self, graph: _Graph) -> None:
         started = time.monotonic()
-        self._update(f"DROP SILENT GRAPH <{graph.staged}>", "stage", graph.public)
         if not graph.expected:
             return
         how = "Graph Store Protocol PUT"

@@ -54,6 +54,8 @@ class StoreServer:
     graph_param: str = "graph"
     user: str = ""
     password: str = ""
+    #: Put before the swap update: Virtuoso's pragma for one transaction with no row-by-row autocommit.
+    swap_prologue: str = ""
 
     @classmethod
     def from_settings(cls, url: str, settings) -> "StoreServer":
@@ -70,7 +72,8 @@ class StoreServer:
                               f"endpoint to derive it from")
         graph_store = settings.store_graph_store_url or (root + suffixes[2] if suffixes else "")
         param = suffixes[3] if suffixes and not settings.store_graph_store_url else "graph"
-        return cls(url, update, graph_store, param, settings.store_user, settings.store_password)
+        prologue = "DEFINE sql:log-enable 1\n" if suffixes and suffixes[0] == "/sparql" else ""
+        return cls(url, update, graph_store, param, settings.store_user, settings.store_password, prologue)
 
     def session(self) -> requests.Session:
         """A requests session answering the server's challenge with the credentials, if any."""
