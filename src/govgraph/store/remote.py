@@ -27,6 +27,7 @@ remote's data can change without this process.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 
@@ -132,9 +133,18 @@ def with_prologue(text: str, base: str | None) -> str:
 
 
 def _read(response: requests.Response, request: QueryRequest, deadline: float) -> bytes:
-    """The remote's whole answer, read up to twice the cap and until the deadline."""
+    """The remote's whole answer, read up to twice the cap and until the deadline.
+
+    Per server: a syntax error is 400 (Virtuoso's message echoes the query after
+    ``SPARQL query:``, which is left out); Virtuoso's anytime queries answer 200 or 206 with
+    part of the result and an ``X-SQL-State`` header: a deadline error, never an answer."""
     if response.status_code == 400:
-        raise QuerySyntaxError(next(response.iter_content(500), b"").decode("utf-8", "replace"))
+        message = next(response.iter_content(2000), b"").decode("utf-8", "replace")
+        raise QuerySyntaxError(message.split("\n\nSPARQL query:")[0].strip()[:500])
+    if response.status_code == 206 or response.headers.get("X-SQL-State"):
+        raise QueryTimeoutError(f"the remote store stopped the query at its own time limit and offered part of an "
+                                f"answer ({response.headers.get('X-SQL-Message', 'anytime query')}), which is not "
+                                f"passed on: {PAST_DEADLINE}", retry_after=5)
     if response.status_code != 200:
         head = next(response.iter_content(300), b"").decode("utf-8", "replace")
         raise StoreUnavailableError(f"the remote store answered {response.status_code}: {head}")
@@ -156,10 +166,24 @@ def _reserialise(body: bytes, content_type: str, request: QueryRequest, star_ord
     try:
         if media_type == "application/n-triples":
             return serialise_triples(body, request)
-        answer = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+        answer = pyoxigraph.parse_query_results(_plain_blank_nodes(body), format=pyoxigraph.QueryResultsFormat.JSON)
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return serialise_boolean(answer, request)
         return serialise_solutions(in_query_order(answer, star_order), request)
     except SyntaxError as err:
         raise StoreUnavailableError(f"the remote store's answer ({media_type or 'no Content-Type'}) is not "
                                     f"valid to its end, so it is not passed on: {err}") from None
+
+
+_VIRTUOSO_BNODE = re.compile(rb'("type":\s*"bnode",\s*"value":\s*")nodeID://')
+
+
+def _plain_blank_nodes(body: bytes) -> bytes:
+    """SPARQL JSON with Virtuoso's blank-node labels (``nodeID://b10000``, not a valid label)
+    made plain (``b10000``); any other answer as it is.
+
+    >>> _plain_blank_nodes(b'{"s": { "type": "bnode", "value": "nodeID://b1" }, "o": {"value": "nodeID://x"}}')
+    b'{"s": { "type": "bnode", "value": "b1" }, "o": {"value": "nodeID://x"}}'
+    """
+    return _VIRTUOSO_BNODE.sub(rb"\1", body) if b"nodeID://" in body else body
+
