@@ -56,119 +56,39 @@ def release(settings):
     return Release.open(build_release(settings, progress=lambda msg: None))
 
 
-def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0.0.0-test0000",
-                       created: str = "2000-01-01T00:00:00Z") -> Path:
-    """Write a release in the documented layout (manifest.json, govgraph.nq, store/) from a
-    TriG file, for tests that need a small release without running the build."""
-    import hashlib
-    import json
+def write_release_from_trig(releases_dir: Path, trig_path: Path, extra_trig: str = "") -> Path:
+    """A release written by the real writer (:func:`govgraph.builder.release.write_release`:
+    every dump, void.ttl, the meta graph, manifest.json, store/) from the ontology, data and
+    inferred graphs of a TriG file and ``extra_trig``, without the build's reasoning and
+    validation, for tests that need a small release fast. Other graphs of the file are left
+    out: the writer describes the release in its meta graph, as in every release."""
+    import rdflib
 
-    import pyoxigraph
+    from govgraph.builder.release import Built, write_release
+    from govgraph.config import Settings
+    from govgraph.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
-    from govgraph.release import store_files
-
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG))
-    path = Path(releases_dir) / release_id
-    path.mkdir(parents=True)
-    (path / "govgraph.nq").write_bytes(pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS))
-    store = pyoxigraph.Store(str(path / "store"))
-    store.bulk_extend(dataset)
-    store.flush()
-    del store
-    nquads = (path / "govgraph.nq").read_bytes()
-    files = {"govgraph.nq": {"bytes": len(nquads), "sha256": hashlib.sha256(nquads).hexdigest(),
-                             "media_type": "application/n-quads", "encoding": None, "triples": len(dataset)}}
-    graphs: dict[str, int] = {}
-    for quad in dataset:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    union = {(q.subject, q.predicate, q.object) for q in dataset}
-    manifest = {"release": release_id, "version": release_id.split("-")[0], "version_iri": None,
-                "created": created, "git_sha": None, "base_iri": "https://w3id.org/govgraph/",
-                "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": files,
-                "store_files": store_files(path / "store"), "software": {"pyoxigraph": pyoxigraph.__version__}}
-    (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return path
-
-
-
-def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0.0.1-dump0000",
-                       created: str = "2000-01-01T00:00:00Z", extra_trig: str = "") -> Path:
-    """Write a complete release in the documented layout (every dump file, gzipped copies,
-    void.ttl from describe_release, the meta graph, manifest.json with bytes, sha256s and
-    triple counts, store/) from a TriG file of the dumped graphs, for the publishing tests."""
-    import gzip
-    import hashlib
-    import json
-
-    import pyoxigraph as ox
-
-    from govgraph.builder.describe import describe_release
-    from govgraph.namespaces import GRAPH_META, PREFIXES
-    from govgraph.release import store_files
-
-    text = Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig
-    labels: dict = {}  # blank nodes named in document order, so equal content gives equal dumps
-
-    def stable(term):
-        return labels.setdefault(term, ox.BlankNode(f"b{len(labels)}")) if isinstance(term, ox.BlankNode) else term
-
-    dataset = ox.Dataset(ox.Quad(stable(q.subject), q.predicate, stable(q.object), q.graph_name)
-                         for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG))
-    union = list(dict.fromkeys(q.triple for q in dataset))
-    path = Path(releases_dir) / release_id
-    path.mkdir(parents=True)
-    kinds = {"nq": (ox.RdfFormat.N_QUADS, "application/n-quads", dataset, len(dataset)),
-             "trig": (ox.RdfFormat.TRIG, "application/trig", dataset, len(dataset)),
-             "ttl": (ox.RdfFormat.TURTLE, "text/turtle", union, len(union)),
-             "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples", union, len(union))}
-    files = {}
-
-    def record(name, media_type, encoding, triples):
-        data = (path / name).read_bytes()
-        files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                       "media_type": media_type, "encoding": encoding, "triples": triples}
-
-    for ext, (fmt, media_type, content, count) in kinds.items():
-        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-        data = ox.serialize(content, format=fmt, prefixes=prefixes)
-        if ext in ("nt", "nq"):  # sorted lines, as the build writes them
-            data = b"".join(sorted(data.splitlines(keepends=True)))
-        (path / f"govgraph.{ext}").write_bytes(data)
-        record(f"govgraph.{ext}", media_type, None, count)
-        if ext != "trig":
-            (path / f"govgraph.{ext}.gz").write_bytes(gzip.compress((path / f"govgraph.{ext}").read_bytes(), mtime=0))
-            record(f"govgraph.{ext}.gz", media_type, "gzip", count)
-    graphs: dict[str, int] = {}
-    for quad in dataset:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    manifest = {"release": release_id, "version": release_id.split("-")[0],
-                "version_iri": f"https://w3id.org/govgraph/def/{release_id.split('-')[0]}",
-                "created": created, "git_sha": None, "base_iri": "https://w3id.org/govgraph/",
-                "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": files,
-                "software": {"pyoxigraph": ox.__version__}}
-    store = ox.Store(str(path / "store"))
-    store.bulk_extend(dataset)
-    void = describe_release(manifest, None, store)
-    void.serialize(path / "void.ttl", format="turtle", encoding="utf-8")
-    store.bulk_load(path=str(path / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_META)))
-    store.flush()
-    del store
-    manifest["store_files"] = store_files(path / "store")
-    manifest["graphs"][str(GRAPH_META)] = len(void)
-    record("void.ttl", "text/turtle", None, len(void))
-    (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return path
+    dataset = rdflib.Dataset()
+    dataset.parse(data=Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig, format="trig")
+    graphs = {}
+    for name in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):
+        graphs[name] = rdflib.Graph()
+        for triple in dataset.graph(rdflib.URIRef(str(name))):
+            graphs[name].add(triple)
+    built = Built(graphs[GRAPH_ONTOLOGY], graphs[GRAPH_DATA], graphs[GRAPH_INFERRED], rdflib.Graph(), rdflib.Graph())
+    return write_release(built, Settings.from_env({}, data_dir=Path(releases_dir).parent))
 
 
 @pytest.fixture(scope="session")
 def publish_data_dir(tmp_path_factory) -> Path:
-    """A data directory with two small complete releases (publishing tests): the older one
-    from tests/fixtures/publish/mini.trig, the newer one with one more triple."""
+    """A data directory with two small complete releases written by the real writer
+    (publishing tests): the older one from tests/fixtures/publish/mini.trig, the newer one
+    with one more triple."""
     root = tmp_path_factory.mktemp("govgraph-publish")
     trig = FIXTURES / "publish" / "mini.trig"
-    write_dump_release(root / "releases", trig, "0.0.1-aaaa0001", "2000-01-01T00:00:00Z")
-    write_dump_release(root / "releases", trig, "0.0.2-bbbb0002", "2000-01-02T00:00:00Z",
-                       extra_trig='<https://w3id.org/govgraph/graph/data> { '
+    write_release_from_trig(root / "releases", trig)
+    write_release_from_trig(root / "releases", trig,
+                            extra_trig='<https://w3id.org/govgraph/graph/data> { '
                                   '<https://w3id.org/govgraph/id/state/DEU> '
                                   '<http://www.w3.org/2000/01/rdf-schema#label> "Deutschland"@de . }')
     return root

@@ -9,8 +9,13 @@ twice the cap (SPARQL JSON is longer than CSV), and an answer that passes it, or
 before it is whole (invalid syntax), is an error, never a cut answer. The deadline is the
 HTTP timeout and bounds reading the body too: the client gets 503 at the deadline, but
 stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
-Configure the remote so that its default graph is the union of the named graphs
-(``oxigraph serve --union-default-graph``). The query leaves with a one-line prologue that
+A query that names no dataset (no ``default-graph-uri``/``named-graph-uri``, no FROM or
+FROM NAMED) leaves naming the four public graphs of a release (:data:`PUBLIC_GRAPHS`) as
+both its default graph (their merge) and its named graphs: it means what it means on the
+embedded store, the remote needs no union-default-graph setting, and graphs the remote
+holds besides them (``govgraph publish``'s staging graphs, Virtuoso's system graphs) are
+never seen. A FROM or FROM NAMED travels as a protocol parameter too (:func:`remote_dataset`).
+The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
 on the remote what it means on the embedded store.
 
@@ -35,12 +40,14 @@ from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, Quer
                              StoreUnavailableError)
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
-from govgraph.namespaces import PREFIXES
+from govgraph.namespaces import GRAPHS, PREFIXES
 from govgraph.store.guard import Token, prologue, screen_query, tokenize
 from govgraph.store.syntax import explain
 from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
                                    serialise_triples)
 
+#: The graphs a release publishes: the dataset of every query that names none.
+PUBLIC_GRAPHS = tuple(str(g) for g in GRAPHS)
 _JSON = "application/sparql-results+json"
 _ACCEPT = {"CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}  # else _JSON
 #: A graph no store holds: the only named graph of a dataset that has none (Virtuoso reads
@@ -78,7 +85,7 @@ class RemoteStore:
         """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline).
         ``cancelled`` is accepted and not used: stopping the remote's work is the remote's business."""
         screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
-        text, defaults, named = remote_dataset(request, self.served_graphs())
+        text, defaults, named = remote_dataset(request, PUBLIC_GRAPHS)
         data = {"query": with_prologue(text, request.base_iri), "default-graph-uri": defaults,
                 "named-graph-uri": named}
         timeout = self.settings.query_timeout if timeout is None else timeout
@@ -97,11 +104,6 @@ class RemoteStore:
             err.extra["seconds"] = time.monotonic() - started  # what the client's budget is charged
             raise
         return dataclasses.replace(compressed(result, request), form=screening.form, seconds=time.monotonic() - started)
-
-    def served_graphs(self) -> tuple[str, ...]:
-        """The named graphs of the served release (its manifest's), whose union is the default
-        graph; empty when the release is not known here (the server's own default graph then)."""
-        return tuple(sorted(self.release.manifest.get("graphs") or ()))
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
@@ -143,8 +145,8 @@ def remote_dataset(request: QueryRequest, served: tuple[str, ...]) -> tuple[str,
     the query: Oxigraph server with a union default graph ignores FROM, and Virtuoso adds a
     FROM to the protocol's graphs instead of letting the protocol's replace it. So FROM and
     FROM NAMED clauses are blanked out of the text (spaces: error positions stay true) and
-    sent as parameters; without either, the default graph is the union of the ``served``
-    graphs (Virtuoso's own holds its system graphs too), and a dataset with no named graph
+    sent as parameters; without either, the dataset is the ``served`` graphs
+    (:data:`PUBLIC_GRAPHS`), and a dataset with no named graph
     names :data:`NO_GRAPH`. A FROM the front cannot resolve is left to the server.
 
     >>> r = QueryRequest("PREFIX e: <http://e/> SELECT * FROM e:a FROM NAMED <http://e/b> { ?s ?p ?o }", None, None)
@@ -228,13 +230,18 @@ def server_error(status: int, said: str) -> GovGraphError:
 
 
 def _read(response: requests.Response, request: QueryRequest, deadline: float) -> bytes:
-    """The remote's whole answer, read up to twice the cap and until the deadline."""
+    """The remote's whole answer, read up to twice the cap and until the deadline.
+
+    Per server: a refused query is 400 (:func:`refused`: our own wording where our parser
+    finds the fault, else the server's first line; Virtuoso goes on to echo the query);
+    Virtuoso's anytime queries answer 200 or 206 with
+    part of the result and an ``X-SQL-State`` header: a deadline error, never an answer."""
     if response.status_code == 400:
-        raise refused(request, next(response.iter_content(500), b"").decode("utf-8", "replace"))
-    if response.status_code == 206 or "X-SQL-State" in response.headers:  # Virtuoso's "anytime" answers
-        raise StoreUnavailableError(f"the remote store's answer is incomplete ({response.status_code}, "
-                                    f"{response.headers.get('X-SQL-Message', 'no reason given')[:200]}), "
-                                    f"so it is not passed on")
+        raise refused(request, next(response.iter_content(2000), b"").decode("utf-8", "replace"))
+    if response.status_code == 206 or response.headers.get("X-SQL-State"):
+        raise QueryTimeoutError(f"the remote store stopped the query at its own time limit and offered part of an "
+                                f"answer ({response.headers.get('X-SQL-Message', 'anytime query')}), which is not "
+                                f"passed on: {PAST_DEADLINE}", retry_after=5)
     if response.status_code != 200:
         raise server_error(response.status_code, next(response.iter_content(300), b"").decode("utf-8", "replace"))
 
