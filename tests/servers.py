@@ -32,7 +32,8 @@ from requests.auth import HTTPDigestAuth
 
 #: Where Debian's virtuoso-opensource-7 keeps the files a server needs besides its database.
 VIRTUOSO_VSP = Path("/var/lib/virtuoso-opensource-7/vsp")
-VIRTUOSO_PLUGINS = Path("/usr/lib/x86_64-linux-gnu/virtuoso-opensource-7/hosting")
+VIRTUOSO_PLUGINS = next(iter(sorted(Path("/usr/lib").glob("*/virtuoso-opensource-7/hosting"))),
+                        Path("/usr/lib/virtuoso-opensource-7/hosting"))
 
 
 class ServerMissing(RuntimeError):
