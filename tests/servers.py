@@ -49,13 +49,46 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A store server process on loopback: ``url`` is its base URL, ``directory`` its files."""
+    """A store server process on loopback: ``url`` is its base URL, ``directory`` its files.
+
+    Its endpoints are ``query_url`` (SPARQL 1.1 query), ``update_url`` (SPARQL 1.1 Update)
+    and ``graph_store_url`` (Graph Store Protocol, graph named by ``graph_param``)."""
 
     proc: subprocess.Popen
     url: str
     directory: Path
     owns_directory: bool = False  # a temporary directory this module made, removed on stop
     log: Path | None = None
+
+    paths = ("/query", "/update", "/store")  # query, update, graph store
+    graph_param = "graph"
+    name = "the store server"
+
+    @property
+    def query_url(self) -> str:
+        return self.url + self.paths[0]
+
+    @property
+    def update_url(self) -> str:
+        return self.url + self.paths[1]
+
+    @property
+    def graph_store_url(self) -> str:
+        return self.url + self.paths[2]
+
+    @property
+    def auth(self):
+        """What ``requests`` authenticates with to the write endpoints (None: nothing)."""
+        return None
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace named graph ``graph`` with ``ntriples`` (Graph Store Protocol PUT; sent as
+        Turtle, of which N-Triples is a part, as Virtuoso 7.2 reads no N-Triples type)."""
+        response = requests.put(self.graph_store_url, params={self.graph_param: graph}, data=ntriples,
+                                headers={"Content-Type": "text/turtle"}, auth=self.auth, timeout=300)
+        if response.status_code not in (200, 201, 204):
+            raise RuntimeError(f"{self.name} refused PUT of graph {graph}: {response.status_code} "
+                               f"{response.text[:300]}")
 
     def stop(self, timeout: float = 20.0) -> None:
         """Stop the server and every process of its group; remove its temporary directory."""
@@ -81,24 +114,7 @@ class Server:
 class OxigraphServer(Server):
     """``oxigraph serve``: SPARQL at ``/query``, updates at ``/update``, GSP at ``/store``."""
 
-    @property
-    def query_url(self) -> str:
-        return self.url + "/query"
-
-    @property
-    def update_url(self) -> str:
-        return self.url + "/update"
-
-    @property
-    def graph_store_url(self) -> str:
-        return self.url + "/store"
-
-    def put_graph(self, graph: str, ntriples: bytes) -> None:
-        """Replace named graph ``graph`` with ``ntriples`` (Graph Store Protocol PUT)."""
-        response = requests.put(self.graph_store_url, params={"graph": graph}, data=ntriples,
-                                headers={"Content-Type": "application/n-triples"}, timeout=300)
-        if response.status_code not in (200, 201, 204):
-            raise RuntimeError(f"Oxigraph refused PUT of graph {graph}: {response.status_code} {response.text[:300]}")
+    name = "Oxigraph server"
 
 
 @dataclass
@@ -109,19 +125,11 @@ class VirtuosoServer(Server):
     sql_port: int = 0
     user: str = "dba"
     password: str = ""
-    seconds_to_start: float = 0.0
+    seconds_to_start: float = 0.0  # from the launch to the first answer, the password set
 
-    @property
-    def query_url(self) -> str:
-        return self.url + "/sparql"
-
-    @property
-    def update_url(self) -> str:
-        return self.url + "/sparql-auth"
-
-    @property
-    def graph_store_url(self) -> str:
-        return self.url + "/sparql-graph-crud-auth"
+    paths = ("/sparql", "/sparql-auth", "/sparql-graph-crud-auth")
+    graph_param = "graph-uri"
+    name = "Virtuoso"
 
     @property
     def auth(self) -> HTTPDigestAuth:
@@ -135,14 +143,6 @@ class VirtuosoServer(Server):
         if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
             raise RuntimeError(f"isql-vt failed on {sql!r}: {(done.stdout + done.stderr)[-500:]}")
         return done.stdout
-
-    def put_graph(self, graph: str, ntriples: bytes) -> None:
-        """Replace named graph ``graph`` with ``ntriples`` (Graph Store Protocol PUT, as dba;
-        N-Triples sent as Turtle, which Virtuoso 7.2 reads)."""
-        response = requests.put(self.graph_store_url, params={"graph-uri": graph}, data=ntriples,
-                                headers={"Content-Type": "text/turtle"}, auth=self.auth, timeout=300)
-        if response.status_code not in (200, 201, 204):
-            raise RuntimeError(f"Virtuoso refused PUT of graph {graph}: {response.status_code} {response.text[:300]}")
 
 
 def start_oxigraph(location: Path | str | None = None, *options: str, union_default_graph: bool = True,
