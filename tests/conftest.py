@@ -199,8 +199,7 @@ STORE_MODES = ("embedded", "oxigraph", "virtuoso")
 
 
 def release_graphs(release) -> dict[str, bytes]:
-    """{named graph IRI: its triples as N-Triples} of the release's store: what a store
-    server is loaded with."""
+    """{named graph IRI: its triples as N-Triples} of the release's store."""
     import pyoxigraph as ox
 
     store = ox.Store.read_only(str(release.store_path))
@@ -209,36 +208,45 @@ def release_graphs(release) -> dict[str, bytes]:
             for graph in store.named_graphs()}
 
 
-def _store_server(kind: str, release):
-    """Start a store server of ``kind`` and load the release's graphs into it (GSP PUT per
-    named graph); skips when the server is not installed (.ci/run installs both)."""
+def publish_to(store, data_dir: Path) -> subprocess.CompletedProcess:
+    """Run ``govgraph publish`` into ``store`` (a :mod:`servers` server), as an operator
+    would, with its credentials where it has them; the newest release of ``data_dir``."""
+    env = {**os.environ, "GOVGRAPH_STORE_URL": store.query_url}
+    if getattr(store, "password", ""):
+        env.update(GOVGRAPH_STORE_USER=store.user, GOVGRAPH_STORE_PASSWORD=store.password)
+    return subprocess.run([sys.executable, "-m", "govgraph", "publish", "--data-dir", str(data_dir)],
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def _store_server(kind: str, data_dir: Path):
+    """Start a store server of ``kind`` and publish the session's release into it; skips
+    when the server is not installed (.ci/run installs both)."""
     import servers as store_servers
 
-    try:
-        running = (store_servers.start_oxigraph() if kind == "oxigraph" else store_servers.start_virtuoso())
+    try:  # no union-default-graph setting: the front names the dataset of every query
+        running = (store_servers.start_oxigraph(union_default_graph=False) if kind == "oxigraph"
+                   else store_servers.start_virtuoso())
     except store_servers.ServerMissing as err:
         pytest.skip(str(err))
-    try:
-        for graph, triples in release_graphs(release).items():
-            running.put_graph(graph, triples)
-    except BaseException:
+    done = publish_to(running, data_dir)
+    if done.returncode != 0:
         running.stop()
-        raise
+        raise RuntimeError(f"govgraph publish into {kind} failed: {done.stderr[-2000:]}")
     return running
 
 
 @pytest.fixture(scope="session")
-def oxigraph_store(release):
-    """A real Oxigraph server (in memory, union default graph) holding the release's graphs."""
-    running = _store_server("oxigraph", release)
+def oxigraph_store(release, data_dir):
+    """A real Oxigraph server (in memory) serving the session's release."""
+    running = _store_server("oxigraph", data_dir)
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="session")
-def virtuoso_store(release):
-    """A real Virtuoso (Debian's virtuoso-opensource) holding the release's graphs."""
-    running = _store_server("virtuoso", release)
+def virtuoso_store(release, data_dir):
+    """A real Virtuoso (Debian's virtuoso-opensource) serving the session's release."""
+    running = _store_server("virtuoso", data_dir)
     yield running
     running.stop()
 
