@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import rdflib
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +74,20 @@ def test_every_example_query_gives_the_embedded_answer(server, front, query, req
         assert solutions(front, text) == expected
 
 
+def by_value(answer: Counter) -> Counter:
+    """Typed literals as (datatype, value): Virtuoso keeps values, not lexical forms
+    (docs/deploy.md), e.g. a dateTime's fraction ``.05473`` comes back ``.054730``."""
+    values = Counter()
+    for row, n in answer.items():
+        term = dict(dict(row)["o"])
+        values[term["datatype"], rdflib.Literal(term["value"], datatype=term["datatype"]).toPython()] += n
+    return values
+
+
 @pytest.mark.parametrize("name", sorted(TERMS))
-def test_terms_come_back_as_the_embedded_store_gives_them(server, front, name):
-    assert solutions(front, TERMS[name]) == solutions(server, TERMS[name])
+def test_terms_come_back_as_the_embedded_store_gives_them(server, front, name, request):
+    got, expected = solutions(front, TERMS[name]), solutions(server, TERMS[name])
+    if name == "typed-literals" and request.node.callspec.params["front"] == "virtuoso":
+        assert by_value(got) == by_value(expected) and len(got) == len(expected)
+    else:
+        assert got == expected
