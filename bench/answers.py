@@ -152,8 +152,8 @@ def compare(server: str, query: Query, got, expected) -> None:
     if got == expected:
         return
     if isinstance(got, list) and isinstance(expected, list):
-        missing = [r for r in expected if r not in got][:3]
-        extra = [r for r in got if r not in expected][:3]
+        missing = [r for r in expected if got.count(r) < expected.count(r)][:3]
+        extra = [r for r in got if got.count(r) > expected.count(r)][:3]
         raise WrongAnswer(f"{server} answers {query.name} with {len(got)} rows, the embedded store with "
                           f"{len(expected)}; missing e.g. {missing}, unexpected e.g. {extra}")
     raise WrongAnswer(f"{server} answers {query.name} with {str(got)[:200]}, the embedded store with {str(expected)[:200]}")

@@ -37,6 +37,11 @@ class Dataset:
     cached: bool = False
     expected: dict = field(default_factory=dict)  # the generator's expected answers per query name
 
+    @property
+    def graphs(self) -> list[str]:
+        """The release's named graphs (its manifest's), whose union is the default graph."""
+        return sorted(json.loads((self.release / "manifest.json").read_text(encoding="utf-8"))["graphs"])
+
 
 def source_hash(root: Path = ROOT) -> str:
     """A hash of every file that decides what a generated release holds.

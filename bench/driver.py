@@ -62,8 +62,9 @@ class Sampler:
 class Client:
     """One keep-alive connection to a SPARQL endpoint; :meth:`ask` returns (status, headers, body)."""
 
-    def __init__(self, url: str, timeout: float):
+    def __init__(self, url: str, timeout: float, params: tuple[tuple[str, str], ...] = ()):
         parts = urlsplit(url)
+        self.params = params  # more form fields sent with every query (Virtuoso: default-graph-uri)
         self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path or "/"
         self.timeout = timeout
         self.connection: http.client.HTTPConnection | None = None
@@ -72,7 +73,7 @@ class Client:
         if self.connection is None:
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            self.connection.request("POST", self.path, urlencode({"query": query.text}),
+            self.connection.request("POST", self.path, urlencode((("query", query.text),) + self.params),
                                     {"Content-Type": "application/x-www-form-urlencoded", "Accept": query.accept})
             response = self.connection.getresponse()
             body = response.read()
@@ -90,7 +91,7 @@ class Client:
 
 
 def run_cell(server: str, url: str, mix: list[Query], concurrency: int, seconds: float, pids: list[int],
-             timeout: float = 60.0) -> dict:
+             timeout: float = 60.0, params: tuple[tuple[str, str], ...] = ()) -> dict:
     """Run the mix against ``url`` with ``concurrency`` closed-loop clients for ``seconds``."""
     latencies: dict[str, list[float]] = {q.name: [] for q in mix}
     errors: dict[str, int] = {q.name: 0 for q in mix}
@@ -100,7 +101,7 @@ def run_cell(server: str, url: str, mix: list[Query], concurrency: int, seconds:
     deadline = [0.0]
 
     def client(offset: int) -> None:
-        session = Client(url, timeout)
+        session = Client(url, timeout, params)
         k = offset
         start_gate.wait()
         while time.monotonic() < deadline[0]:

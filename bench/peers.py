@@ -12,9 +12,10 @@ runner turns SIGTERM into the same exit).
 - ``rdflib-endpoint``: ``rdflib-endpoint serve`` on the N-Quads file (rdflib ``Dataset`` with
   ``default_union``).
 
-Every server's default graph is the union of the named graphs (Oxigraph's
-``--union-default-graph``; Virtuoso's default is every graph it holds, and the mix only asks
-for govgraph's vocabulary, which Virtuoso's own system graphs do not use).
+Every server's default graph is the union of the named graphs: Oxigraph's
+``--union-default-graph``, rdflib's ``default_union``; Virtuoso's default graph is every graph
+it holds, its own system graphs too, so every query to Virtuoso names the release's graphs as
+``default-graph-uri`` (as ``govgraph serve --store`` does).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Peer:
     first_answer_s: float = 0.0  # from starting the server (and loading what it loads) to its first answer
     notes: list[str] = field(default_factory=list)
     also: list[int] = field(default_factory=list)  # other trees it needs (govgraph-virtuoso: Virtuoso)
+    params: tuple[tuple[str, str], ...] = ()  # form fields sent with every query
 
 
 def pss_mb(pid: int) -> float:
@@ -88,15 +90,16 @@ def kill_tree(proc: subprocess.Popen, timeout: float = 20.0) -> None:
             pass
 
 
-def wait_first_answer(url: str, proc_alive: Callable[[], bool], started: float, timeout: float, name: str) -> float:
+def wait_first_answer(url: str, proc_alive: Callable[[], bool], started: float, timeout: float, name: str,
+                      params: tuple[tuple[str, str], ...] = ()) -> float:
     """Seconds from ``started`` until ``url`` answers the probe query with 200."""
     deadline = started + timeout
     while time.monotonic() < deadline:
         if not proc_alive():
             raise RuntimeError(f"{name} exited before answering")
         try:
-            response = requests.post(url, data={"query": PROBE}, headers={"Accept": "application/sparql-results+json"},
-                                     timeout=5)
+            response = requests.post(url, data=(("query", PROBE),) + params,
+                                     headers={"Accept": "application/sparql-results+json"}, timeout=5)
             if response.status_code == 200:
                 return time.monotonic() - started
         except requests.RequestException:
@@ -176,7 +179,7 @@ def start_oxigraph_memory(nquads: Path) -> Peer:
     return peer
 
 
-def start_virtuoso_peer(nquads: Path, buffers_mb: int) -> Peer:
+def start_virtuoso_peer(nquads: Path, buffers_mb: int, graphs: list[str]) -> Peer:
     """Virtuoso with ``buffers_mb`` of page buffers, the quads bulk-loaded from a copy of the N-Quads file."""
     from servers import start_virtuoso
 
@@ -194,8 +197,9 @@ def start_virtuoso_peer(nquads: Path, buffers_mb: int) -> Peer:
             raise RuntimeError(f"Virtuoso's bulk load failed: {errors[-800:]}")
         target.unlink()
         peer = Peer("virtuoso", server.query_url, server.proc.pid, server.stop,
-                    notes=[f"{buffers_mb} MB of buffers"])
-        peer.first_answer_s = wait_first_answer(peer.query_url, lambda: server.proc.poll() is None, started, 60, peer.name)
+                    notes=[f"{buffers_mb} MB of buffers"], params=tuple(("default-graph-uri", g) for g in graphs))
+        peer.first_answer_s = wait_first_answer(peer.query_url, lambda: server.proc.poll() is None, started, 60,
+                                                peer.name, peer.params)
     except BaseException:
         server.stop()
         raise
