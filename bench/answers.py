@@ -159,24 +159,28 @@ def compare(server: str, query: Query, got, expected) -> None:
     raise WrongAnswer(f"{server} answers {query.name} with {str(got)[:200]}, the embedded store with {str(expected)[:200]}")
 
 
-def check_expected_counts(query: Query, answer, expected: dict) -> None:
-    """Compare an answer with a generator's expectation for ``query.name``, when it has one:
-    ``{"rows": N}`` (rows or triples), ``{"value": V}`` (the single value of a one-row answer,
-    e.g. a COUNT) or ``{"boolean": B}``.
+def expected_queries(expected: dict) -> list[Query]:
+    """The generator's checks (``expected.json``: name -> {"query", "expected"}) as queries named
+    ``expect:<name>``, asked of every server beside the mix.
 
-    >>> check_expected_counts(Query("q", "", "SELECT"), [("3",)], {"q": {"value": 3}})
+    >>> [q.name for q in expected_queries({"n": {"query": "SELECT (COUNT(*) AS ?n) {}", "expected": 1}})]
+    ['expect:n']
+    """
+    return [Query(f"expect:{name}", entry["query"], "SELECT", "the generator's expectation")
+            for name, entry in sorted(expected.items())]
+
+
+def check_expected(query: Query, answer, expected: dict) -> None:
+    """Raise :class:`WrongAnswer` unless the one value of ``answer`` (a COUNT) is what the
+    generator expects for ``query`` (an ``expect:<name>`` query).
+
+    >>> check_expected(Query("expect:n", "", "SELECT"), [("3",)], {"n": {"expected": 3}})
     >>> try:
-    ...     check_expected_counts(Query("q", "", "SELECT"), [("3",)], {"q": {"rows": 2}})
+    ...     check_expected(Query("expect:n", "", "SELECT"), [("2",)], {"n": {"expected": 3}})
     ... except WrongAnswer as err:
     ...     print(err)
-    q: 1 rows, the generator expects 2
+    expect:n: [('2',)], the generator expects 3
     """
-    want = expected.get(query.name)
-    if not want:
-        return
-    if "rows" in want and len(answer) != want["rows"]:
-        raise WrongAnswer(f"{query.name}: {len(answer)} rows, the generator expects {want['rows']}")
-    if "value" in want and (len(answer) != 1 or answer[0][0] != canonical_literal(str(want["value"]), None, XSD + "decimal")):
-        raise WrongAnswer(f"{query.name}: {answer[:1]}, the generator expects {want['value']}")
-    if "boolean" in want and answer is not want["boolean"]:
-        raise WrongAnswer(f"{query.name}: {answer}, the generator expects {want['boolean']}")
+    want = expected[query.name.split(":", 1)[1]]["expected"]
+    if answer != [(canonical_literal(str(want), None, XSD + "integer"),)]:
+        raise WrongAnswer(f"{query.name}: {answer[:3]}, the generator expects {want}")

@@ -21,6 +21,7 @@ import pyoxigraph
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "bench" / "generate.py"
+TEXTS = ROOT.parent / "shared" / "sources"  # the texts of the registered sources, where there is a checkout beside
 SOURCES = ("bench/generate.py", "src/govgraph", "ontology", "shapes", "queries/checks")
 
 
@@ -59,10 +60,13 @@ def source_hash(root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
-def build(source: Path, data_dir: Path, log: Path) -> tuple[Path, float]:
-    """``govgraph build --source source --data-dir data_dir``: (the release directory, seconds)."""
+def build(source: Path, data_dir: Path, log: Path, texts: Path | None = None) -> tuple[Path, float]:
+    """``govgraph build --source source --data-dir data_dir``, the quotes verified in the
+    source texts of ``texts`` when it exists: (the release directory, seconds)."""
     started = time.monotonic()
     env = {"PYTHONPATH": str(ROOT / "src")}
+    if texts is not None and texts.is_dir():
+        env["GOVGRAPH_SOURCE_TEXTS"] = str(texts)
     with open(log, "wb") as err:
         done = subprocess.run([sys.executable, "-m", "govgraph", "build", "--source", str(source),
                                "--data-dir", str(data_dir)], stdout=subprocess.PIPE, stderr=err,
@@ -90,7 +94,7 @@ def prepare_real(scratch: Path, progress=print) -> Dataset:
     """Build the real release into ``scratch/real``."""
     directory = scratch / "real"
     directory.mkdir(parents=True)
-    release, seconds = build(ROOT, directory / "data", directory / "build.log")
+    release, seconds = build(ROOT, directory / "data", directory / "build.log", TEXTS)
     quads = dump_quads(release, directory / "served.nq")
     progress(f"real: built {release.name} in {seconds:.1f} s, {quads:,} quads")
     return Dataset("real", directory / "data", release, directory / "served.nq", quads, build_s=seconds)
@@ -116,7 +120,8 @@ def prepare_generated(scale: int, seed: int, cache: Path, progress=print) -> Dat
                     "--out", str(directory / "source")], check=True, env={**_environ(), "PYTHONPATH": str(ROOT / "src")})
     generate_s = time.monotonic() - started
     progress(f"{name}: generated in {generate_s:.0f} s; building")
-    release, seconds = build(directory / "source", directory / "data", directory / "build.log")
+    release, seconds = build(directory / "source", directory / "data", directory / "build.log",
+                             directory / "source" / "texts")
     quads = dump_quads(release, directory / "served.nq")
     ready.write_text(json.dumps({"release": str(release), "quads": quads, "build_s": seconds,
                                  "generate_s": generate_s}), encoding="utf-8")
@@ -126,6 +131,6 @@ def prepare_generated(scale: int, seed: int, cache: Path, progress=print) -> Dat
 
 
 def _expected(source: Path) -> dict:
-    """The generator's expected answers for the bench's mix (``expected.json`` in its output), if any."""
+    """The generator's expected answers (``expected.json`` in its output: name -> {"query", "expected"})."""
     path = source / "expected.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
