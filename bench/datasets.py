@@ -1,7 +1,7 @@
 """The bench's datasets: the real release, built with ``govgraph build`` into a temporary data
 directory on every run, and generated graphs (``bench/generate.py --scale N --seed S``), each
 built once and cached under ``--cache`` in a directory named by scale, seed and a hash of the
-sources that make it (the generator, govgraph's code, ontology, shapes and checks).
+sources that make it (the generator, the build's code, the ontology, data, shapes and checks).
 
 Every dataset also has ``served.nq``: the release's quads (its ``store/``), which every peer loads.
 """
@@ -22,7 +22,7 @@ import pyoxigraph
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "bench" / "generate.py"
 TEXTS = ROOT.parent / "shared" / "sources"  # the texts of the registered sources, where there is a checkout beside
-SOURCES = ("bench/generate.py", "src/govgraph", "ontology", "shapes", "queries/checks")
+SOURCES = ("bench/generate.py", "src/govgraph/builder", "ontology", "data", "shapes", "queries/checks")
 
 
 @dataclass

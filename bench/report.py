@@ -16,6 +16,12 @@ from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ORDER = ("govgraph", "oxigraph-disk", "oxigraph-mem", "virtuoso", "govgraph-virtuoso", "rdflib-endpoint")
+
+
+def _colour(name: str) -> str:
+    """One colour per server in every plot."""
+    return f"C{ORDER.index(name)}" if name in ORDER else "k"
 README = HERE / "README.md"
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 
@@ -197,7 +203,7 @@ def plots(results: dict, directory: Path) -> list[Path]:
             points = [(s["quads"], s["summary"][name][str(c)]["qps"]) for s in scales
                       if str(c) in s["summary"].get(name, {})]
             if points:
-                ax.plot(*zip(*points), marker="o", label=name)
+                ax.plot(*zip(*points), marker="o", label=name, color=_colour(name))
         ax.set(xscale="log", yscale="log", title=f"c={c}", xlabel="quads", ylabel="queries/s")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].legend(fontsize=8)
@@ -210,7 +216,7 @@ def plots(results: dict, directory: Path) -> list[Path]:
         width = 0.8 / max(1, len(s["summary"]))
         for i, name in enumerate(s["summary"]):
             values = [s["summary"][name].get("1", {}).get("per_query", {}).get(q, {}).get("p50") or 0 for q in queries]
-            ax.bar([x + i * width for x in range(len(queries))], values, width, label=name)
+            ax.bar([x + i * width for x in range(len(queries))], values, width, label=name, color=_colour(name))
         ax.set_xticks([x + 0.4 - width / 2 for x in range(len(queries))], [q.split("-", 1)[0] for q in queries])
         ax.set(yscale="log", ylabel="p50 ms", title=f"{s['name']} ({s['quads']:,} quads): latency per query at c=1")
         ax.grid(True, axis="y", alpha=0.3)
@@ -223,7 +229,7 @@ def plots(results: dict, directory: Path) -> list[Path]:
                   for s in scales if name in s["summary"]]
         points = [p for p in points if p[1]]
         if points:
-            ax.plot(*zip(*points), marker="o", label=name)
+            ax.plot(*zip(*points), marker="o", label=name, color=_colour(name))
     ax.set(xscale="log", yscale="log", xlabel="quads", ylabel="max PSS MB (process tree)", title="Memory by scale")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

@@ -188,7 +188,8 @@ def time_cells(ds, mix, pool, passes, args) -> list[dict]:
 def summarise(cells: list[dict], passes: dict, mix: list[answers.Query]) -> dict:
     """Medians over repetitions per server and concurrency, and ratios govgraph / server."""
     table: dict[str, dict[str, dict]] = {}
-    for key in {(c["server"], c["concurrency"]) for c in cells}:
+    keys = {(c["server"], c["concurrency"]) for c in cells}
+    for key in sorted(keys, key=lambda k: (servers.ALL.index(k[0]), k[1])):
         runs = [c for c in cells if (c["server"], c["concurrency"]) == key]
         med = lambda values: round(statistics.median(values), 3) if values else None
         entry = {"qps": med([r["qps"] for r in runs]), "errors": sum(r["errors"] for r in runs),
