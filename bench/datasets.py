@@ -83,6 +83,18 @@ def _environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GOVGRAPH_")}
 
 
+def store_copy_mb(release: Path) -> float:
+    """What one in-memory copy of the release costs, as ``govgraph serve`` opens it (the union
+    of the named graphs materialised): the growth of a fresh process's PSS, in MB."""
+    code = ("import sys; from pathlib import Path; from govgraph.store.worker import open_quads\n"
+            "def pss():\n"
+            "    return next(int(l.split()[1]) for l in open('/proc/self/smaps_rollup') if l.startswith('Pss:'))\n"
+            "before = pss(); store = open_quads(Path(sys.argv[1])); print((pss() - before) / 1024)")
+    done = subprocess.run([sys.executable, "-c", code, str(release)], capture_output=True, text=True, check=True,
+                          env={**_environ(), "PYTHONPATH": str(ROOT / "src")})
+    return round(float(done.stdout.strip().splitlines()[-1]), 1)
+
+
 def dump_quads(release: Path, out: Path) -> int:
     """Write the release's quads as N-Quads to ``out``; return how many."""
     pyoxigraph.Store.read_only(str(release / "store")).dump(str(out), format=pyoxigraph.RdfFormat.N_QUADS)

@@ -96,7 +96,8 @@ def tables(results: dict, images: list[Path], relative_to: Path) -> str:
     lines += ["The query mix (`bench/queries/`):", ""]
     lines += [f"- `{q['name']}` ({q['form']}): {q['about']}" for q in results["mix"]] + [""]
     for scale in results["scales"].values():
-        lines += _scale_tables(scale)
+        lines += _scale_tables(scale) if "error" not in scale else [f"### {scale['name']}: not run", "",
+                                                                    f"    {scale['error'][-600:]}", ""]
     for scale in results["scales"].values():
         if scale.get("load"):
             lines += _load_tables(scale["load"], results["settings"])
@@ -139,7 +140,9 @@ def _scale_tables(scale: dict) -> list[str]:
                 row.append(f"{_ms(entry.get('p50'))} ({_ms(entry.get('p99'))})" if entry else "–")
             lines.append(f"| {q} | " + " | ".join(row) + " |")
         lines.append("")
-    lines += ["Memory (PSS of the server's whole process tree) and start:", "",
+    copy = f" One in-memory copy of the store (as govgraph opens it) takes {scale['store_copy_mb']:.0f} MB." \
+        if scale.get("store_copy_mb") else ""
+    lines += [f"Memory (PSS of the server's whole process tree) and start.{copy}", "",
               "| server | idle PSS MB | max PSS MB while timed | load s | start to first answer s |",
               "|---|---:|---:|---:|---:|"]
     for name, start in scale.get("servers", {}).items():
@@ -189,7 +192,7 @@ def plots(results: dict, directory: Path) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:
         return []
-    scales = [s for s in results["scales"].values() if s.get("summary")]
+    scales = [s for s in results["scales"].values() if s.get("summary") and "error" not in s]
     if not scales:
         return []
     directory.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ import argparse
 import json
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -218,10 +219,15 @@ def summarise(cells: list[dict], passes: dict, mix: list[answers.Query]) -> dict
 
 
 def run_scale(scale: str, args, pool: servers.Peers, scratch: Path) -> dict:
-    ds = prepare(scale, scratch, args)
+    try:
+        ds = prepare(scale, scratch, args)
+    except (RuntimeError, FileNotFoundError, subprocess.CalledProcessError) as err:  # said, and the next scale runs
+        log(f"{scale}: no release, this scale is skipped: {err}")
+        return {"name": scale if scale == "real" else f"{scale}x", "error": str(err)[-2000:]}
     mix = answers.load_mix()
     result = {"name": ds.name, "quads": ds.quads, "build_s": _round(ds.build_s), "cached_build": ds.cached,
-              "release": ds.release.name}
+              "release": ds.release.name, "store_copy_mb": datasets.store_copy_mb(ds.release)}
+    log(f"{ds.name}: one in-memory copy of the store takes {result['store_copy_mb']:.0f} MB")
     try:
         result["servers"] = start_servers(ds, pool, args.server_list, scratch)
         result["check"] = check_answers(ds, mix, pool, args.slow_pass)
