@@ -95,6 +95,7 @@ def tables(results: dict, images: list[Path], relative_to: Path) -> str:
         lines += [f"**The run failed on a wrong answer:** {results['wrong_answer']}", ""]
     lines += ["The query mix (`bench/queries/`):", ""]
     lines += [f"- `{q['name']}` ({q['form']}): {q['about']}" for q in results["mix"]] + [""]
+    lines += _ratio_table(results)
     for scale in results["scales"].values():
         lines += _scale_tables(scale) if "error" not in scale else [f"### {scale['name']}: not run", "",
                                                                     f"    {scale['error'][-600:]}", ""]
@@ -104,6 +105,25 @@ def tables(results: dict, images: list[Path], relative_to: Path) -> str:
     for image in images:
         lines += [f"![{image.stem}]({os.path.relpath(image, relative_to)})", ""]
     return "\n".join(lines) + "\n"
+
+
+def _ratio_table(results: dict) -> list[str]:
+    """govgraph's q/s over each server's, one column per scale and concurrency."""
+    columns = [(s["name"], c, s["summary"]) for s in results["scales"].values() if s.get("summary")
+               for c in sorted({int(c) for by_c in s["summary"].values() for c in by_c})]
+    names = [n for n in ORDER if any(n in summary for _, _, summary in columns) and n != "govgraph"]
+    if not columns or not names:
+        return []
+    lines = ["Ratios, govgraph's q/s / the server's (medians; above 1: govgraph is faster):", "",
+             "| server | " + " | ".join(f"{name} c={c}" for name, c, _ in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    for name in names:
+        cells = []
+        for _, c, summary in columns:
+            entry = summary.get(name, {}).get(str(c), {})
+            cells.append(f"{entry['ratio']:.2f}×" if entry.get("ratio") else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def _scale_tables(scale: dict) -> list[str]:
