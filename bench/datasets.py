@@ -122,7 +122,8 @@ def prepare_generated(scale: int, seed: int, cache: Path, progress=print) -> Dat
     if ready.is_file():
         facts = json.loads(ready.read_text())
         progress(f"{name}: cached release in {directory} ({facts['quads']:,} quads, built in {facts['build_s']:.0f} s)")
-        return Dataset(name, directory / "data", Path(facts["release"]), directory / "served.nq", facts["quads"],
+        release = directory / "data" / "releases" / facts["release"]
+        return Dataset(name, directory / "data", release, directory / "served.nq", facts["quads"],
                        facts["build_s"], True, _expected(directory / "source"))
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
@@ -135,7 +136,7 @@ def prepare_generated(scale: int, seed: int, cache: Path, progress=print) -> Dat
     release, seconds = build(directory / "source", directory / "data", directory / "build.log",
                              directory / "source" / "texts")
     quads = dump_quads(release, directory / "served.nq")
-    ready.write_text(json.dumps({"release": str(release), "quads": quads, "build_s": seconds,
+    ready.write_text(json.dumps({"release": release.name, "quads": quads, "build_s": seconds,
                                  "generate_s": generate_s}), encoding="utf-8")
     progress(f"{name}: built {release.name} in {seconds:.0f} s, {quads:,} quads")
     return Dataset(name, directory / "data", release, directory / "served.nq", quads, seconds, False,
