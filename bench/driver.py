@@ -90,55 +90,69 @@ class Client:
             self.connection = None
 
 
-def run_cell(server: str, url: str, mix: list[Query], concurrency: int, seconds: float, pids: list[int],
-             timeout: float = 60.0, params: tuple[tuple[str, str], ...] = ()) -> dict:
-    """Run the mix against ``url`` with ``concurrency`` closed-loop clients for ``seconds``."""
-    latencies: dict[str, list[float]] = {q.name: [] for q in mix}
-    errors: dict[str, int] = {q.name: 0 for q in mix}
-    first_error: list[str] = []
+Outcome = tuple[str, float, str]  # (kind: "answer" or another word, seconds, what was seen when not an answer)
+
+
+def closed_loop(url: str, mix: list[Query], clients: int, seconds: float, pids: list[int], judge,
+                timeout: float = 60.0, params: tuple[tuple[str, str], ...] = (), sample_every: float = 0.5):
+    """``clients`` threads, each with its own :class:`Client`, ask the queries of ``mix`` in turn
+    (client i starting at query i) until ``seconds`` have passed; ``judge(query, status, headers,
+    body)`` names each outcome and may return seconds to wait before the next request (a
+    Retry-After). Returns (start time, [(end time, query name, Outcome)], the PSS sampler).
+    An outcome that ends after the deadline is not kept."""
+    events: list[tuple[float, str, Outcome]] = []
     lock = threading.Lock()
-    start_gate = threading.Barrier(concurrency + 1)
-    deadline = [0.0]
+    gate = threading.Barrier(clients + 1)
+    window = [0.0, 0.0]
 
     def client(offset: int) -> None:
-        session = Client(url, timeout, params)
-        k = offset
-        start_gate.wait()
-        while time.monotonic() < deadline[0]:
-            query = mix[k % len(mix)]
-            k += 1
+        session, k = Client(url, timeout, params), offset
+        gate.wait()
+        while time.monotonic() < window[1]:
+            query, k = mix[k % len(mix)], k + 1
             began = time.monotonic()
             try:
-                status, _, body = session.ask(query)
-                ok = status == 200 and (server not in query.lengths or len(body) == query.lengths[server])
-                problem = "" if ok else f"{query.name}: HTTP {status}, {len(body)} bytes: {body[:160]!r}"
+                status, headers, body = session.ask(query)
+                kind, pause, seen = judge(query, status, headers, body)
             except (OSError, http.client.HTTPException) as err:
-                ok, problem = False, f"{query.name}: {type(err).__name__}: {err}"
+                kind, pause, seen = "error", 0.0, f"{query.name}: {type(err).__name__}: {err}"
             ended = time.monotonic()
-            if ended > deadline[0]:
+            if ended > window[1]:
                 break
             with lock:
-                if ok:
-                    latencies[query.name].append(ended - began)
-                else:
-                    errors[query.name] += 1
-                    first_error[:] = first_error or [problem]
+                events.append((ended, query.name, (kind, ended - began, seen)))
+            if pause:
+                time.sleep(max(0.0, min(pause, window[1] - time.monotonic())))
         session.close()
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    with Sampler(pids) as sampler:
-        deadline[0] = time.monotonic() + seconds
-        started = time.monotonic()
-        start_gate.wait()
+    with Sampler(pids, sample_every) as sampler:
+        window[:] = [time.monotonic(), time.monotonic() + seconds]
+        gate.wait()
         for thread in threads:
             thread.join(timeout=seconds + timeout + 5)
-    elapsed = min(time.monotonic(), deadline[0]) - started
+    return window[0], events, sampler
+
+
+def run_cell(server: str, url: str, mix: list[Query], concurrency: int, seconds: float, pids: list[int],
+             timeout: float = 60.0, params: tuple[tuple[str, str], ...] = ()) -> dict:
+    """Run the mix against ``url`` with ``concurrency`` closed-loop clients for ``seconds``: a
+    200 whose length is that of the checked answer is an answer, anything else an error."""
+
+    def judge(query: Query, status: int, headers, body: bytes):
+        if status == 200 and (server not in query.lengths or len(body) == query.lengths[server]):
+            return "answer", 0.0, ""
+        return "error", 0.0, f"{query.name}: HTTP {status}, {len(body)} bytes: {body[:160]!r}"
+
+    _, events, sampler = closed_loop(url, mix, concurrency, seconds, pids, judge, timeout, params)
+    latencies = {q.name: [o[1] for _, name, o in events if name == q.name and o[0] == "answer"] for q in mix}
+    errors = {q.name: sum(1 for _, name, o in events if name == q.name and o[0] != "answer") for q in mix}
+    first_error = next((o[2] for _, _, o in events if o[0] != "answer"), None)
     done = sum(len(v) for v in latencies.values())
-    return {"server": server, "concurrency": concurrency, "seconds": round(elapsed, 3),
-            "qps": round(done / elapsed, 2) if elapsed > 0 else 0.0, "requests": done,
-            "errors": sum(errors.values()), "first_error": first_error[0] if first_error else None,
+    return {"server": server, "concurrency": concurrency, "seconds": seconds,
+            "qps": round(done / seconds, 2), "requests": done, "errors": sum(errors.values()), "first_error": first_error,
             "overall": percentiles([t for v in latencies.values() for t in v]),
             "per_query": {name: {"n": len(v), **percentiles(v), "errors": errors[name]} for name, v in latencies.items()},
             "pss_mb": sampler.summary()}

@@ -14,13 +14,10 @@ anything else (another status, a 429 without those fields, a transport error) is
 
 from __future__ import annotations
 
-import http.client
-import threading
-import time
 from pathlib import Path
 
 from answers import Query, load_mix
-from driver import Client, Sampler, percentiles
+from driver import closed_loop, percentiles
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "queries" / "examples"
 
@@ -41,43 +38,16 @@ def classify(status: int, headers) -> str:
 def run_load(url: str, pid: int, clients: int = 32, seconds: float = 60.0, timeout: float = 60.0) -> dict:
     """The fleet against ``url`` for ``seconds``; per-second series and totals."""
     mix = example_mix()
-    events: list[tuple[float, str, float]] = []  # (end time, class, latency)
-    samples: list[str] = []  # a few of the errors, as seen
-    lock = threading.Lock()
-    gate = threading.Barrier(clients + 1)
-    window = [0.0, 0.0]
 
-    def client(offset: int) -> None:
-        session, k = Client(url, timeout), offset
-        gate.wait()
-        while time.monotonic() < window[1]:
-            query = mix[k % len(mix)]
-            k += 1
-            began = time.monotonic()
-            try:
-                status, headers, body = session.ask(query)
-                kind = classify(status, headers)
-                seen = f"{query.name}: HTTP {status} {dict(headers)} {body[:200]!r}"
-            except (OSError, http.client.HTTPException) as err:
-                kind, headers, seen = "error", {}, f"{query.name}: {type(err).__name__}: {err}"
-            ended = time.monotonic()
-            with lock:
-                events.append((ended, kind, ended - began))
-                if kind == "error" and len(samples) < 5:
-                    samples.append(seen)
-            if kind == "limited":
-                time.sleep(max(0.0, min(float(headers.get("Retry-After", "1")), window[1] - time.monotonic())))
-        session.close()
+    def judge(query: Query, status: int, headers, body: bytes):
+        kind = classify(status, headers)
+        pause = float(headers.get("Retry-After", "1")) if kind == "limited" else 0.0
+        return kind, pause, "" if kind != "error" else f"{query.name}: HTTP {status} {dict(headers)} {body[:200]!r}"
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    with Sampler([pid], every=1.0) as sampler:
-        window[:] = [time.monotonic(), time.monotonic() + seconds]
-        gate.wait()
-        for thread in threads:
-            thread.join(timeout=seconds + timeout + 5)
-    return summarise(events, sampler.samples, window[0], seconds, samples, clients, len(mix))
+    start, events, sampler = closed_loop(url, mix, clients, seconds, [pid], judge, timeout)
+    outcomes = [(ended, kind, latency) for ended, _, (kind, latency, _) in events]
+    samples = [seen for _, _, (kind, _, seen) in events if kind == "error"][:5]
+    return summarise(outcomes, sampler.samples, start, seconds, samples, clients, len(mix))
 
 
 def summarise(events, pss_samples, start: float, seconds: float, samples: list[str], clients: int, queries: int) -> dict:
