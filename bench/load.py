@@ -57,7 +57,7 @@ def summarise(events, pss_samples, start: float, seconds: float, samples: list[s
     for second in range(int(seconds)):
         lo, hi = start + second, start + second + 1
         bucket = [e for e in inside if lo <= e[0] < hi]
-        pss = [mb for t, mb in pss_samples if lo <= t < hi]
+        pss = [mb for t, mb in pss_samples if lo <= t < hi] or [mb for t, mb in pss_samples if t < hi][-1:]
         answers = [lat for _, kind, lat in bucket if kind == "answer"]
         series.append({"second": second + 1, "answers": len(answers),
                        "limited": sum(1 for e in bucket if e[1] == "limited"),

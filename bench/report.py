@@ -86,6 +86,9 @@ def tables(results: dict, images: list[Path], relative_to: Path) -> str:
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB, Python {m['python']}, "
              f"load average at start {', '.join(f'{x:.2f}' for x in m['load_average'])}; "
              + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v) + f"; govgraph {m['govgraph_commit']}.", "",
+             *([f"**The machine was busy when the run started (load average {m['load_average'][0]:.1f} on "
+                f"{m['cores']} cores): these figures are noisy; compare them within this run only.**", ""]
+               if m["load_average"][0] > m["cores"] else []),
              "Closed loop, every server on 127.0.0.1 with the same quads, the client on the same machine; "
              f"{results['settings']['reps']} repetitions of {results['settings']['seconds']} s per server and "
              "concurrency, servers alternated; medians. **Ratio = govgraph's q/s / the server's q/s** (above 1: "
