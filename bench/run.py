@@ -265,6 +265,7 @@ def estimate_s(args) -> float:
 def main(argv=None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # finally-blocks stop the servers
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even where SIGINT came ignored
     command = "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     results = {"command": command.strip(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                "machine": report.machine(), "settings": {k: v for k, v in vars(args).items() if k.endswith("_list")
@@ -280,7 +281,7 @@ def main(argv=None) -> int:
             log(f"WRONG ANSWER, the run fails: {err}")
             results["wrong_answer"], status = str(err), 1
         except KeyboardInterrupt:
-            log("interrupted: servers stopped, partial results written")
+            log("interrupted: servers stopped; the results of the finished scales are written")
             results["interrupted"], status = True, 130
     results["ended"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     paths = report.write(results, args.out, readme=not args.no_readme and status == 0)
