@@ -126,6 +126,12 @@ def _ratio_table(results: dict) -> list[str]:
             entry = summary.get(name, {}).get(str(c), {})
             cells.append(f"{entry['ratio']:.2f}×" if entry.get("ratio") else "–")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if "govgraph-virtuoso" in names and "virtuoso" in names:  # what govgraph in front of Virtuoso keeps of its speed
+        cells = []
+        for _, c, summary in columns:
+            over, direct = (summary.get(n, {}).get(str(c), {}).get("qps") for n in ("govgraph-virtuoso", "virtuoso"))
+            cells.append(f"{over / direct:.2f}×" if over and direct else "–")
+        lines.append("| *govgraph-virtuoso's q/s / virtuoso's* | " + " | ".join(cells) + " |")
     return lines + [""]
 
 
