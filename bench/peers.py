@@ -113,10 +113,9 @@ def govgraph_env(data_dir: Path, limits: bool = False, store_url: str = "") -> d
     limit, the per-client limit and any answer cache off."""
     from govgraph.config import Settings
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "GOVGRAPH_DATA_DIR": str(data_dir),
-           "GOVGRAPH_LOG_LEVEL": "WARNING", "GOVGRAPH_STORE_URL": store_url}
-    for name in ("GOVGRAPH_RATE_LIMIT", "GOVGRAPH_CLIENT_QUERIES", "GOVGRAPH_IN_MEMORY", "GOVGRAPH_WORKERS"):
-        env.pop(name, None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVGRAPH_")}  # no setting of the caller's
+    env.update(PYTHONPATH=str(ROOT / "src"), GOVGRAPH_DATA_DIR=str(data_dir), GOVGRAPH_LOG_LEVEL="WARNING",
+               GOVGRAPH_STORE_URL=store_url)
     if not limits:
         env.update(GOVGRAPH_RATE_LIMIT="0", GOVGRAPH_CLIENT_QUERIES="0")
     for name in Settings.__dataclass_fields__:  # an answer cache, where this version has one: off
