@@ -1,7 +1,7 @@
 """The correctness half of ``bench/run.py --quick``: every query of the bench's mix answered by
 ``govgraph serve`` and by Oxigraph server (on disk) over the real release, compared with the
 embedded store's answer; and a server that lacks the inferred graph fails the check (so the
-check can fail). No timings here: speed lives in bench/."""
+check can fail); the examples in the bench modules' docstrings. No timings here: speed lives in bench/."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ sys.path.insert(0, str(BENCH))
 
 import answers  # noqa: E402
 import datasets  # noqa: E402
+import driver  # noqa: E402
+import load  # noqa: E402
 import peers  # noqa: E402
 import run  # noqa: E402
 
@@ -58,3 +60,11 @@ def test_a_server_without_the_inferred_graph_fails_the_check(real, tmp_path):
         with pytest.raises(answers.WrongAnswer, match="oxigraph-disk answers q10-inferred-class with 0 rows"):
             run.check_answers(real, answers.load_mix(), pool, slow_pass=600)
 
+
+
+@pytest.mark.parametrize("module", [answers, datasets, driver, load, run], ids=lambda m: m.__name__)
+def test_the_bench_modules_examples_hold(module):
+    import doctest
+
+    failures, tried = doctest.testmod(module)
+    assert tried > 0 and failures == 0
