@@ -27,6 +27,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
 
+from govgraph.builder.canonical import from_oxigraph
 from govgraph.builder.catalogue import describe_catalogue
 from govgraph.namespaces import (BASE, GGDATASET, ONTOLOGY_IRI, PREFIXES, SD, SPDX,
                                  bind_prefixes)
@@ -177,11 +178,9 @@ def _triples(graph) -> Iterable[tuple]:
                 seen.add((s, p, o))
                 yield s, p, o
         return
-    from rdflib.util import from_n3  # pyoxigraph terms print as N-Triples
-
     seen = set()
     for quad in graph.quads_for_pattern(None, None, None, None):
-        triple = (from_n3(str(quad.subject)), from_n3(str(quad.predicate)), from_n3(str(quad.object)))
+        triple = (from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object))
         if triple not in seen:
             seen.add(triple)
             yield triple

@@ -252,12 +252,13 @@ def sentence_resources(data: Graph, sources: dict[URIRef, RegisteredSource]) -> 
     """A ``gg:Sentence`` for every sentence an annotation of ``data`` points to: its source,
     its number and a label in English and Spanish (the build adds these; nobody types them)."""
     out = Graph()
+    by_key = {s.key: s for s in sources.values()}  # a key is looked up, never searched: linear in links
     for annotation, iri in data.subject_objects(GG_IN_SENTENCE):
-        source = next((s for s in sources.values() if str(iri).startswith(f"{SENTENCE_BASE}{s.key}-")
-                       and str(iri)[len(SENTENCE_BASE) + len(s.key) + 1:].isdigit()), None)
+        key, _, number = str(iri).removeprefix(SENTENCE_BASE).rpartition("-")
+        source = by_key.get(key) if str(iri).startswith(SENTENCE_BASE) and number.isdigit() else None
         if source is None:
             continue
-        number = int(str(iri)[len(SENTENCE_BASE) + len(source.key) + 1:])
+        number = int(number)
         out.add((iri, RDF.type, GG_SENTENCE))
         out.add((iri, OA.hasSource, source.iri))
         out.add((iri, GG_SENTENCE_NUMBER, Literal(number, datatype=XSD.integer)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -52,6 +53,37 @@ def union_graph(*graphs: Graph) -> Graph:
         for triple in graph:
             union.add(triple)
     return union
+
+
+@contextmanager
+def served_in_place(data: Graph, *others: Graph):
+    """``data`` holding, for the block, every triple of ``others`` too (the union served by
+    default), then exactly its own triples again. Adding the ontology and the inferred
+    triples to the data graph and taking them out again costs a fraction of copying the
+    data into a new union graph (a million triples: about a tenth of the additions, and
+    no second copy in memory).
+
+    >>> from rdflib import URIRef
+    >>> a, b = Graph(), Graph()
+    >>> _ = a.add((URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o")))
+    >>> _ = b.add((URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o2")))
+    >>> with served_in_place(a, b) as served:
+    ...     len(served)
+    2
+    >>> len(a)
+    1
+    """
+    added = []
+    try:
+        for graph in others:
+            for triple in graph:
+                if triple not in data:
+                    data.add(triple)
+                    added.append(triple)
+        yield data
+    finally:
+        for triple in added:
+            data.remove(triple)
 
 
 def run_shacl(data: Graph, shapes: Graph, meta_shacl: bool = True) -> tuple[bool, Graph]:
@@ -151,13 +183,13 @@ def validate(sources: Sources, inferred: Graph, progress: Callable[[str], None] 
     and an invalid shape wins over data violations; without it the shapes are
     meta-validated in this process.
     """
-    served = union_graph(sources.ontology, sources.data, inferred)
     try:
-        conforms, report = run_shacl(served, sources.shapes, meta_shacl=shapes_check is None)
+        with served_in_place(sources.data, sources.ontology, inferred) as served:
+            conforms, report = run_shacl(served, sources.shapes, meta_shacl=shapes_check is None)
+            findings = findings_of(report, sources, served)
     finally:
         if shapes_check is not None:
             shapes_check.result()
-    findings = findings_of(report, sources, served)
     for finding in findings:
         if finding.severity != "Violation":
             progress(f"validate: {finding.severity.lower()}: {finding}")
