@@ -168,10 +168,10 @@ def find_release(args, scratch: Path) -> tuple[Path, Path]:
 
     if args.mini:
         sys.path.insert(0, str(ROOT / "tests"))
-        from conftest import write_test_release
+        from conftest import write_release_from_trig
 
         data_dir = scratch / "data"
-        path = write_test_release(data_dir / "releases", ROOT / "tests/fixtures/endpoint/mini.trig")
+        path = write_release_from_trig(data_dir / "releases", ROOT / "tests/fixtures/endpoint/mini.trig")
         return data_dir, path
     settings = Settings.from_env(data_dir=args.data_dir)
     return Path(settings.data_dir), newest_release(settings.releases_dir).path

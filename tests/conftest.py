@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,11 +23,7 @@ ESSAY_PATH = SOURCE_TEXTS / "alvarez-velasco-unattainable-quest.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from servers import free_port  # noqa: E402  (tests/ is on sys.path: pytest's pythonpath setting)
 
 
 @pytest.fixture(scope="session")
@@ -95,85 +90,39 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
     return path
 
 
+def write_release_from_trig(releases_dir: Path, trig_path: Path, extra_trig: str = "") -> Path:
+    """A release written by the real writer (:func:`govgraph.builder.release.write_release`:
+    every dump, void.ttl, the meta graph, manifest.json, store/) from the ontology, data and
+    inferred graphs of a TriG file and ``extra_trig``, without the build's reasoning and
+    validation, for tests that need a small release fast. Other graphs of the file are left
+    out: the writer describes the release in its meta graph, as in every release."""
+    import rdflib
 
-def write_dump_release(releases_dir: Path, trig_path: Path, release_id: str = "0.0.1-dump0000",
-                       created: str = "2000-01-01T00:00:00Z", extra_trig: str = "") -> Path:
-    """Write a complete release in the documented layout (every dump file, gzipped copies,
-    void.ttl from describe_release, the meta graph, manifest.json with bytes, sha256s and
-    triple counts, store/) from a TriG file of the dumped graphs, for the publishing tests."""
-    import gzip
-    import hashlib
-    import json
+    from govgraph.builder.release import Built, write_release
+    from govgraph.config import Settings
+    from govgraph.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
-    import pyoxigraph as ox
-
-    from govgraph.builder.describe import describe_release
-    from govgraph.namespaces import GRAPH_META, PREFIXES
-    from govgraph.release import store_files
-
-    text = Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig
-    labels: dict = {}  # blank nodes named in document order, so equal content gives equal dumps
-
-    def stable(term):
-        return labels.setdefault(term, ox.BlankNode(f"b{len(labels)}")) if isinstance(term, ox.BlankNode) else term
-
-    dataset = ox.Dataset(ox.Quad(stable(q.subject), q.predicate, stable(q.object), q.graph_name)
-                         for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG))
-    union = list(dict.fromkeys(q.triple for q in dataset))
-    path = Path(releases_dir) / release_id
-    path.mkdir(parents=True)
-    kinds = {"nq": (ox.RdfFormat.N_QUADS, "application/n-quads", dataset, len(dataset)),
-             "trig": (ox.RdfFormat.TRIG, "application/trig", dataset, len(dataset)),
-             "ttl": (ox.RdfFormat.TURTLE, "text/turtle", union, len(union)),
-             "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples", union, len(union))}
-    files = {}
-
-    def record(name, media_type, encoding, triples):
-        data = (path / name).read_bytes()
-        files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                       "media_type": media_type, "encoding": encoding, "triples": triples}
-
-    for ext, (fmt, media_type, content, count) in kinds.items():
-        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-        data = ox.serialize(content, format=fmt, prefixes=prefixes)
-        if ext in ("nt", "nq"):  # sorted lines, as the build writes them
-            data = b"".join(sorted(data.splitlines(keepends=True)))
-        (path / f"govgraph.{ext}").write_bytes(data)
-        record(f"govgraph.{ext}", media_type, None, count)
-        if ext != "trig":
-            (path / f"govgraph.{ext}.gz").write_bytes(gzip.compress((path / f"govgraph.{ext}").read_bytes(), mtime=0))
-            record(f"govgraph.{ext}.gz", media_type, "gzip", count)
-    graphs: dict[str, int] = {}
-    for quad in dataset:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    manifest = {"release": release_id, "version": release_id.split("-")[0],
-                "version_iri": f"https://w3id.org/govgraph/def/{release_id.split('-')[0]}",
-                "created": created, "git_sha": None, "base_iri": "https://w3id.org/govgraph/",
-                "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": files,
-                "software": {"pyoxigraph": ox.__version__}}
-    store = ox.Store(str(path / "store"))
-    store.bulk_extend(dataset)
-    void = describe_release(manifest, None, store)
-    void.serialize(path / "void.ttl", format="turtle", encoding="utf-8")
-    store.bulk_load(path=str(path / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_META)))
-    store.flush()
-    del store
-    manifest["store_files"] = store_files(path / "store")
-    manifest["graphs"][str(GRAPH_META)] = len(void)
-    record("void.ttl", "text/turtle", None, len(void))
-    (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return path
+    dataset = rdflib.Dataset()
+    dataset.parse(data=Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig, format="trig")
+    graphs = {}
+    for name in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):
+        graphs[name] = rdflib.Graph()
+        for triple in dataset.graph(rdflib.URIRef(str(name))):
+            graphs[name].add(triple)
+    built = Built(graphs[GRAPH_ONTOLOGY], graphs[GRAPH_DATA], graphs[GRAPH_INFERRED], rdflib.Graph(), rdflib.Graph())
+    return write_release(built, Settings.from_env({}, data_dir=Path(releases_dir).parent))
 
 
 @pytest.fixture(scope="session")
 def publish_data_dir(tmp_path_factory) -> Path:
-    """A data directory with two small complete releases (publishing tests): the older one
-    from tests/fixtures/publish/mini.trig, the newer one with one more triple."""
+    """A data directory with two small complete releases written by the real writer
+    (publishing tests): the older one from tests/fixtures/publish/mini.trig, the newer one
+    with one more triple."""
     root = tmp_path_factory.mktemp("govgraph-publish")
     trig = FIXTURES / "publish" / "mini.trig"
-    write_dump_release(root / "releases", trig, "0.0.1-aaaa0001", "2000-01-01T00:00:00Z")
-    write_dump_release(root / "releases", trig, "0.0.2-bbbb0002", "2000-01-02T00:00:00Z",
-                       extra_trig='<https://w3id.org/govgraph/graph/data> { '
+    write_release_from_trig(root / "releases", trig)
+    write_release_from_trig(root / "releases", trig,
+                            extra_trig='<https://w3id.org/govgraph/graph/data> { '
                                   '<https://w3id.org/govgraph/id/state/DEU> '
                                   '<http://www.w3.org/2000/01/rdf-schema#label> "Deutschland"@de . }')
     return root
@@ -259,38 +208,116 @@ def oxigraph_peer(oxigraph_launcher):
 
 @pytest.fixture(scope="session")
 def oxigraph_launcher():
-    """Start ``oxigraph serve OPTIONS`` (pip's oxigraph) on a free loopback port and return its
-    base URL once it answers; every server started is stopped at the end of the session.
-    ``launch.command`` is the executable, for its other subcommands (``oxigraph load``)."""
+    """Start ``oxigraph serve OPTIONS`` (pip's oxigraph; :func:`servers.start_oxigraph`) on a
+    free loopback port and return its base URL once it answers; every server started is
+    stopped at the end of the session. ``launch.command`` is the executable, for its other
+    subcommands (``oxigraph load``)."""
+    import servers as store_servers
+
     executable = shutil.which("oxigraph")
     if executable is None:
         pytest.skip("the oxigraph command (pip install oxigraph) is not installed")
-    procs = []
+    started = []
 
     def launch(*options: str) -> str:
-        port = free_port()
-        proc = subprocess.Popen([executable, "serve", *options, "--bind", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while not _oxigraph_answers(url):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"oxigraph serve did not answer on {url} within 30 s")
-            time.sleep(0.2)
-        return url
+        started.append(store_servers.start_oxigraph(None, *options, union_default_graph=False))
+        return started[-1].url
 
     launch.command = executable
     yield launch
-    for proc in procs:
-        stop_server(proc)
+    for running in started:
+        running.stop()
 
 
-def _oxigraph_answers(url: str) -> bool:
-    try:
-        return requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
+STORE_MODES = ("embedded", "oxigraph", "virtuoso")
+
+
+def release_graphs(release) -> dict[str, bytes]:
+    """{named graph IRI: its triples as N-Triples} of the release's store."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(release.store_path))
+    return {graph.value: ox.serialize((q.triple for q in store.quads_for_pattern(None, None, None, graph)),
+                                      format=ox.RdfFormat.N_TRIPLES)
+            for graph in store.named_graphs()}
+
+
+def publish_to(store, data_dir: Path) -> subprocess.CompletedProcess:
+    """Run ``govgraph publish`` into ``store`` (a :mod:`servers` server), as an operator
+    would, with its credentials where it has them; the newest release of ``data_dir``."""
+    env = {**os.environ, "GOVGRAPH_STORE_URL": store.query_url}
+    if getattr(store, "password", ""):
+        env.update(GOVGRAPH_STORE_USER=store.user, GOVGRAPH_STORE_PASSWORD=store.password)
+    return subprocess.run([sys.executable, "-m", "govgraph", "publish", "--data-dir", str(data_dir)],
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def _store_server(kind: str, data_dir: Path):
+    """Start a store server of ``kind`` and publish the session's release into it; skips
+    when the server is not installed (.ci/run installs both)."""
+    import servers as store_servers
+
+    try:  # no union-default-graph setting: the front names the dataset of every query
+        running = (store_servers.start_oxigraph(union_default_graph=False) if kind == "oxigraph"
+                   else store_servers.start_virtuoso())
+    except store_servers.ServerMissing as err:
+        pytest.skip(str(err))
+    done = publish_to(running, data_dir)
+    if done.returncode != 0:
+        running.stop()
+        raise RuntimeError(f"govgraph publish into {kind} failed: {done.stderr[-2000:]}")
+    return running
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(release, data_dir):
+    """A real Oxigraph server (in memory) serving the session's release."""
+    running = _store_server("oxigraph", data_dir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(release, data_dir):
+    """A real Virtuoso (Debian's virtuoso-opensource) serving the session's release."""
+    running = _store_server("virtuoso", data_dir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session", params=STORE_MODES)
+def store_mode(request) -> str:
+    """One of the store modes (embedded, over Oxigraph server, over Virtuoso): the suites
+    that take ``any_server`` run once per mode."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def any_server(store_mode, request):
+    """``govgraph serve`` over the session's release in the store mode ``store_mode``: the
+    embedded server, or a front (``--store URL``) over a store server holding the release."""
+    return request.getfixturevalue("server" if store_mode == "embedded" else f"front_{store_mode}")
+
+
+def _front(store, data_dir):
+    proc, url = start_server(data_dir, {"GOVGRAPH_RATE_LIMIT": "0"}, ("--store", store.query_url))
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def front_oxigraph(oxigraph_store, data_dir):
+    """``govgraph serve --store URL`` over the Oxigraph server holding the release."""
+    proc, url = _front(oxigraph_store, data_dir)
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def front_virtuoso(virtuoso_store, data_dir):
+    """``govgraph serve --store URL`` over the Virtuoso holding the release."""
+    proc, url = _front(virtuoso_store, data_dir)
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

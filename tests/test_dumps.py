@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from govgraph.config import Settings
 from govgraph.release import dump_files, list_releases
 from govgraph.web import create_app
 
-OLD, NEW = "0.0.1-aaaa0001", "0.0.2-bbbb0002"
 TYPES = {"govgraph.ttl": "text/turtle", "govgraph.nt": "application/n-triples",
          "govgraph.nq": "application/n-quads", "govgraph.trig": "application/trig", "void.ttl": "text/turtle"}
 
@@ -25,6 +25,13 @@ TYPES = {"govgraph.ttl": "text/turtle", "govgraph.nt": "application/n-triples",
 @pytest.fixture(scope="module")
 def releases(publish_data_dir):
     return {r.id: r for r in list_releases(publish_data_dir / "releases")}
+
+
+@pytest.fixture(scope="module")
+def ids(releases):
+    """(the older release's id, the newer one's): the writer names them by their content."""
+    old, new = releases
+    return old, new
 
 
 class Client:
@@ -74,21 +81,23 @@ def test_every_file_has_honest_headers_and_its_bytes(client, releases):
         assert hashlib.sha256(r.data).hexdigest() == info["sha256"]
         assert r.headers["ETag"] == f'"{info["sha256"]}"'  # strong: no W/ prefix
         assert r.headers["Accept-Ranges"] == "bytes"
-        created = releases[rid].manifest["created"].replace("Z", "+00:00")
-        assert parsedate_to_datetime(r.headers["Last-Modified"]).isoformat() == created
+        created = datetime.fromisoformat(releases[rid].manifest["created"]).replace(microsecond=0)
+        assert parsedate_to_datetime(r.headers["Last-Modified"]) == created  # HTTP dates are to the second
         assert r.headers["Access-Control-Allow-Origin"] == "*"
         if name.endswith(".gz"):
             assert gzip.decompress(r.data) == (releases[rid].path / name[:-3]).read_bytes()
 
 
-def test_cache_control_latest_revalidates_versioned_is_immutable(client):
+def test_cache_control_latest_revalidates_versioned_is_immutable(client, ids):
+    OLD, NEW = ids
     latest = client.get("/dumps/latest/govgraph.ttl").headers["Cache-Control"]
     versioned = client.get(f"/dumps/{NEW}/govgraph.ttl").headers["Cache-Control"]
     assert "must-revalidate" in latest and "max-age=300" in latest and "immutable" not in latest
     assert "immutable" in versioned and "max-age=31536000" in versioned
 
 
-def test_latest_is_the_newest_release_and_a_changed_release_changes_the_etag(client, releases):
+def test_latest_is_the_newest_release_and_a_changed_release_changes_the_etag(client, releases, ids):
+    OLD, NEW = ids
     latest = client.get("/dumps/latest/govgraph.nt")
     assert latest.data == (releases[NEW].path / "govgraph.nt").read_bytes()
     old = client.get(f"/dumps/{OLD}/govgraph.nt")
@@ -96,7 +105,8 @@ def test_latest_is_the_newest_release_and_a_changed_release_changes_the_etag(cli
     assert client.get("/dumps/latest/govgraph.nt", headers={"If-None-Match": old.headers["ETag"]}).status_code == 200
 
 
-def test_head_has_the_headers_and_no_body(client):
+def test_head_has_the_headers_and_no_body(client, ids):
+    OLD, NEW = ids
     get, head = client.get(f"/dumps/{NEW}/govgraph.nq.gz"), client.head(f"/dumps/{NEW}/govgraph.nq.gz")
     assert head.status_code == 200 and head.data == b""
     for key in ("Content-Type", "Content-Length", "ETag", "Last-Modified", "Accept-Ranges", "Cache-Control"):
@@ -114,7 +124,8 @@ def test_conditional_get_answers_304_without_a_body(client):
     assert stale.status_code == 200 and stale.data == first.data
 
 
-def test_ranges(client, releases):
+def test_ranges(client, releases, ids):
+    OLD, NEW = ids
     whole = (releases[NEW].path / "govgraph.nt").read_bytes()
     url = f"/dumps/{NEW}/govgraph.nt"
     r = client.get(url, headers={"Range": "bytes=10-19"})
@@ -142,16 +153,17 @@ def test_sha256sums_lists_every_dump_with_its_digest(client, releases):
         assert again.status_code == 304
 
 
-@pytest.mark.parametrize("path", ["/dumps/9.9.9-nope/govgraph.ttl", f"/dumps/{NEW}/manifest.json",
-                                  f"/dumps/{NEW}/ontology.ttl", f"/dumps/{NEW}/..%2Fmanifest.json",
-                                  f"/dumps/{NEW}/store"])
-def test_only_listed_files_of_known_releases_are_served(client, path):
-    r = client.get(path, headers={"Accept": "application/json"})
+@pytest.mark.parametrize("path", ["/dumps/9.9.9-nope/govgraph.ttl", "/dumps/{new}/manifest.json",
+                                  "/dumps/{new}/ontology.ttl", "/dumps/{new}/..%2Fmanifest.json",
+                                  "/dumps/{new}/store"])
+def test_only_listed_files_of_known_releases_are_served(client, path, ids):
+    r = client.get(path.format(new=ids[1]), headers={"Accept": "application/json"})
     assert r.status_code == 404
     assert set(r.json) == {"error", "status", "detail"}
 
 
-def test_index_lists_every_release_in_html_and_json(client, releases):
+def test_index_lists_every_release_in_html_and_json(client, releases, ids):
+    OLD, NEW = ids
     html = client.get("/dumps/", headers={"Accept": "text/html"}).data.decode()
     for rid, release in releases.items():
         assert f'id="{rid}"' in html

@@ -192,28 +192,37 @@ def test_json_ld_answers_are_compacted_with_the_published_context(store):
 
 # --- through the server -------------------------------------------------------------------------
 
-def test_the_endpoint_takes_predeclared_prefixes_and_explains_errors(server):
-    endpoint = server + "/sparql"
+def test_the_endpoint_takes_predeclared_prefixes_and_explains_errors(any_server):
+    """In every store mode: the store server gets the prefixes with the query, and its
+    refusal is worded as ours."""
+    endpoint = any_server + "/sparql"
     answer = requests.get(endpoint, params={"query": "ASK { ?s a owl:Class ; rdfs:label ?l }"})
     assert answer.status_code == 200 and answer.json()["boolean"] is True
     refused = requests.get(endpoint, params={"query": "SELECT * { ?s foo:p ?o }"})
     assert refused.status_code == 400
     assert refused.json()["detail"].startswith("undeclared prefix `foo:` at line 1, column 15")
+    broken = requests.get(endpoint, params={"query": "SELECT * {\n  ?s ?p ?o\n  FILTER(?s = )\n}\n"})
+    assert broken.status_code == 400 and broken.json()["detail"] == "line 3, column 15: unexpected `)`"
 
 
-def test_the_context_is_served_and_every_json_ld_answer_embeds_it(server):
+def test_the_context_is_served_and_every_json_ld_answer_embeds_it(any_server, store_mode):
+    server = any_server
     context = requests.get(server + "/context.jsonld")
     assert context.status_code == 200 and context.headers["Content-Type"].startswith("application/ld+json")
     assert context.json() == CONTEXT
     for path, params in (("/sparql", {"query": "DESCRIBE ggstate:MEX"}), ("/doc/state/MEX.jsonld", {}),
                          ("/sparql", {}), ("/.well-known/void", {})):
         answer = requests.get(server + path, params=params, headers={"Accept": "application/ld+json"})
+        if store_mode == "virtuoso" and path.startswith("/doc/"):
+            # Virtuoso 7.2's compiler fails on the description query (docs/deploy.md): an error, not a page
+            assert answer.status_code == 400 and "SP031" in answer.json()["detail"], answer.text[:300]
+            continue
         assert answer.status_code == 200, path
         assert answer.json()["@context"] == CONTEXT["@context"], path
 
 
-def test_the_service_description_declares_the_prefixes(server):
-    text = requests.get(server + "/sparql", headers={"Accept": "text/turtle"}).text
+def test_the_service_description_declares_the_prefixes(any_server):
+    text = requests.get(any_server + "/sparql", headers={"Accept": "text/turtle"}).text
     graph = rdflib.Graph().parse(data=text, format="turtle")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     service = graph.value(predicate=rdflib.RDF.type, object=rdflib.URIRef(

@@ -26,8 +26,9 @@ def wrapper(endpoint: str, query: str, fmt: str) -> SPARQLWrapper:
 
 
 @pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server + "/sparql"
+def endpoint(any_server) -> str:
+    """The endpoint in each store mode (embedded, over Oxigraph server, over Virtuoso)."""
+    return any_server + "/sparql"
 
 
 @pytest.fixture(scope="module")

@@ -114,6 +114,21 @@ def dump(data_dir, out_dir) -> None:
 
 @main.command()
 @_data_dir_option
+@click.option("--store", "store_url", default=None,
+              help="The store server's SPARQL query endpoint (default: GOVGRAPH_STORE_URL); its update and graph "
+                   "store endpoints and credentials come from the settings.")
+@click.option("--release", "release_id", default=None, help="The release to publish (default: the newest).")
+def publish(data_dir, store_url, release_id) -> None:
+    """Make a release the one a SPARQL store server serves: staged, counted, then swapped in one update."""
+    from govgraph.publish import publish_release
+
+    settings = _settings(data_dir=data_dir, store_url=store_url)
+    for graph, count in publish_release(settings, release_id, progress=_progress).items():
+        click.echo(f"{graph}\t{count}")
+
+
+@main.command()
+@_data_dir_option
 @click.option("--keep", type=click.IntRange(min=1), default=3, show_default=True,
               help="How many of the newest releases to keep.")
 def prune(data_dir, keep) -> None:

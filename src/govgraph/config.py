@@ -30,8 +30,8 @@ from govgraph.errors import ConfigError
 MAX_REQUEST_LINE = 8190
 
 
-def _setting(default, help: str):
-    return field(default=default, metadata={"help": help})
+def _setting(default, help: str, secret: bool = False):
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,19 @@ class Settings:
            "a copy of its own, since reading pyoxigraph's in-memory store writes to its pages) and the server "
            "answers within seconds of starting; but a triple held in two named graphs is then counted twice in "
            "the default graph (the union is not materialised on disk). 0: no limit.")
-    store_url: str = _setting("", "A SPARQL 1.1 query endpoint to serve from instead of the embedded store.")
+    store_url: str = _setting("", "A SPARQL 1.1 query endpoint to serve from instead of the embedded store "
+                                  "(docs/deploy.md), and the one 'govgraph publish' writes a release to.")
+    store_update_url: str = _setting(
+        "", "The store server's SPARQL 1.1 Update endpoint, for 'govgraph publish'; default: derived from "
+            "GOVGRAPH_STORE_URL (Oxigraph .../query -> .../update, Virtuoso .../sparql -> .../sparql-auth).")
+    store_graph_store_url: str = _setting(
+        "", "The store server's SPARQL 1.1 Graph Store Protocol endpoint, for 'govgraph publish'; default: derived "
+            "from GOVGRAPH_STORE_URL (Oxigraph .../store, Virtuoso .../sparql-graph-crud-auth). Without one, "
+            "the graphs are written with SPARQL Update.")
+    store_user: str = _setting("", "The user 'govgraph publish' (and serve --store) authenticates as to the store "
+                                   "server, HTTP digest or basic as the server asks; empty: no authentication.")
+    store_password: str = _setting(
+        "", "That user's password. Never shown in logs, errors or the settings' repr.", secret=True)
     log_level: str = _setting("INFO", "Logging level of the server and the build.")
 
     @classmethod

@@ -9,8 +9,13 @@ twice the cap (SPARQL JSON is longer than CSV), and an answer that passes it, or
 before it is whole (invalid syntax), is an error, never a cut answer. The deadline is the
 HTTP timeout and bounds reading the body too: the client gets 503 at the deadline, but
 stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
-Configure the remote so that its default graph is the union of the named graphs
-(``oxigraph serve --union-default-graph``). The query leaves with a one-line prologue that
+A query that names no dataset (no ``default-graph-uri``/``named-graph-uri``, no FROM or
+FROM NAMED) leaves naming the four public graphs of a release (:data:`PUBLIC_GRAPHS`) as
+both its default graph (their merge) and its named graphs: it means what it means on the
+embedded store, the remote needs no union-default-graph setting, and graphs the remote
+holds besides them (``govgraph publish``'s staging graphs, Virtuoso's system graphs) are
+never seen. A FROM or FROM NAMED travels as a protocol parameter too (:func:`remote_dataset`).
+The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
 on the remote what it means on the embedded store.
 
@@ -23,6 +28,7 @@ remote's data can change without this process.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 
@@ -30,15 +36,23 @@ import pyoxigraph
 import requests
 
 from govgraph.config import Settings
-from govgraph.errors import PAST_DEADLINE, GovGraphError, QuerySyntaxError, QueryTimeoutError, StoreUnavailableError
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, QuerySyntaxError, QueryTimeoutError,
+                             StoreUnavailableError)
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
-from govgraph.namespaces import PREFIXES
-from govgraph.store.guard import prologue, screen_query, tokenize
-from govgraph.store.worker import bounded, in_query_order, serialise_boolean, serialise_solutions, serialise_triples
+from govgraph.namespaces import GRAPHS, PREFIXES
+from govgraph.store.guard import Token, prologue, screen_query, tokenize
+from govgraph.store.syntax import explain
+from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
+                                   serialise_triples)
 
+#: The graphs a release publishes: the dataset of every query that names none.
+PUBLIC_GRAPHS = tuple(str(g) for g in GRAPHS)
 _JSON = "application/sparql-results+json"
-_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+_ACCEPT = {"CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}  # else _JSON
+#: A graph no store holds: the only named graph of a dataset that has none (Virtuoso reads
+#: a protocol dataset without named-graph-uri as "every graph it holds").
+NO_GRAPH = "urn:govgraph:no-graph"
 
 
 class RemoteStore:
@@ -71,13 +85,14 @@ class RemoteStore:
         """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline).
         ``cancelled`` is accepted and not used: stopping the remote's work is the remote's business."""
         screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
-        data = {"query": with_prologue(request.text, request.base_iri), "default-graph-uri": list(request.default_graphs or ()),
-                "named-graph-uri": list(request.named_graphs or ())}
+        text, defaults, named = remote_dataset(request, PUBLIC_GRAPHS)
+        data = {"query": with_prologue(text, request.base_iri), "default-graph-uri": defaults,
+                "named-graph-uri": named}
         timeout = self.settings.query_timeout if timeout is None else timeout
         started = time.monotonic()
         try:
-            with self._session.post(self.url, data=data, headers={"Accept": _ACCEPT}, timeout=timeout,
-                                    stream=True) as response:
+            with self._session.post(self.url, data=data, headers={"Accept": _ACCEPT.get(screening.form, _JSON)},
+                                    timeout=timeout, stream=True) as response:
                 body = _read(response, request, started + timeout)
             result = _reserialise(body, response.headers.get("Content-Type", ""), request, screening.star_order)
         except requests.Timeout:
@@ -88,7 +103,7 @@ class RemoteStore:
         except GovGraphError as err:
             err.extra["seconds"] = time.monotonic() - started  # what the client's budget is charged
             raise
-        return dataclasses.replace(result, form=screening.form, seconds=time.monotonic() - started)
+        return dataclasses.replace(compressed(result, request), form=screening.form, seconds=time.monotonic() - started)
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
@@ -122,13 +137,113 @@ def with_prologue(text: str, base: str | None) -> str:
     return " ".join(lines + [text])
 
 
+def remote_dataset(request: QueryRequest, served: tuple[str, ...]) -> tuple[str, list[str], list[str]]:
+    """(query text, default-graph-uri values, named-graph-uri values) to send, so that the
+    store server's dataset is the one the embedded store would use.
+
+    The dataset always travels as protocol parameters, as both servers tested misread it in
+    the query: Oxigraph server with a union default graph ignores FROM, and Virtuoso adds a
+    FROM to the protocol's graphs instead of letting the protocol's replace it. So FROM and
+    FROM NAMED clauses are blanked out of the text (spaces: error positions stay true) and
+    sent as parameters; without either, the dataset is the ``served`` graphs
+    (:data:`PUBLIC_GRAPHS`), and a dataset with no named graph
+    names :data:`NO_GRAPH`. A FROM the front cannot resolve is left to the server.
+
+    >>> r = QueryRequest("PREFIX e: <http://e/> SELECT * FROM e:a FROM NAMED <http://e/b> { ?s ?p ?o }", None, None)
+    >>> text, defaults, named = remote_dataset(r, ("http://e/g",))
+    >>> (len(text) == len(r.text), " ".join(text.split()), defaults, named)
+    (True, 'PREFIX e: <http://e/> SELECT * { ?s ?p ?o }', ['http://e/a'], ['http://e/b'])
+    >>> remote_dataset(QueryRequest("ASK {}", None, None), ("http://e/g",))
+    ('ASK {}', ['http://e/g'], ['http://e/g'])
+    >>> remote_dataset(QueryRequest("ASK FROM <http://e/x> {}", None, None, default_graphs=("http://e/a",)), ())
+    ('ASK                   {}', ['http://e/a'], ['urn:govgraph:no-graph'])
+    """
+    tokens = tokenize(request.text)
+    clauses = _dataset_clauses(tokens, *prologue(tokens, request.base_iri, PREFIXES))
+    text = request.text
+    if clauses and (request.protocol_dataset or all(iri for _, iri, _ in clauses)):
+        for start, _, end in clauses:
+            text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    if request.protocol_dataset:
+        defaults, named = list(request.default_graphs or ()), list(request.named_graphs or ())
+    elif clauses:
+        if text == request.text:
+            return text, [], []
+        defaults = [iri for start, iri, _ in clauses if not request.text[start:].upper().startswith("FROM NAMED")]
+        named = [iri for start, iri, _ in clauses if request.text[start:].upper().startswith("FROM NAMED")]
+    else:
+        defaults, named = list(served), list(served)
+    if defaults and not named:
+        named = [NO_GRAPH]
+    elif named and not defaults:
+        defaults = [NO_GRAPH]
+    return text, defaults, named
+
+
+def _dataset_clauses(tokens: list[Token], prefixes: dict[str, str], base: str | None) -> list[tuple]:
+    """(start, graph IRI or None if unresolved, end) of each FROM / FROM NAMED clause."""
+    clauses = []
+    for i, t in enumerate(tokens):
+        if t.kind != "word" or t.text.upper() != "FROM" or i + 1 >= len(tokens):
+            continue
+        j = i + 2 if tokens[i + 1].kind == "word" and tokens[i + 1].text.upper() == "NAMED" else i + 1
+        if j >= len(tokens):
+            continue
+        graph, iri = tokens[j], None
+        if graph.kind == "iri":
+            iri = prologue([Token("word", "BASE"), graph], base)[1]
+        elif graph.kind == "pname" and graph.text.split(":", 1)[0] in prefixes:
+            prefix, _, local = graph.text.partition(":")
+            iri = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+        clauses.append((t.start, iri, graph.start + len(graph.text)))
+    return clauses
+
+
+def refused(request: QueryRequest, said: str) -> QuerySyntaxError:
+    """The error for a query the store server refused (400): ours, as the embedded store
+    words it, when our parser finds the fault; else the server's first line."""
+    try:  # an empty store: only parses (a SELECT or CONSTRUCT is not even run)
+        pyoxigraph.Store().query(request.text, base_iri=request.base_iri, prefixes=PREFIXES)
+    except SyntaxError as err:
+        return QuerySyntaxError(explain(request.text, str(err), PREFIXES, request.base_iri))
+    except (ValueError, RuntimeError, OSError):
+        pass
+    first = said.strip().splitlines()[0] if said.strip() else "no reason given"
+    return QuerySyntaxError(f"the store server refused the query: {first}")
+
+
+def server_error(status: int, said: str) -> GovGraphError:
+    """A store server's error answer as ours, its first line only (Virtuoso goes on to echo
+    the query it ran). Virtuoso's compiler errors (SQL state 37000) mean this query cannot
+    run there, as valid as it is: 400, as for a query the embedded store cannot evaluate;
+    anything else: the store is unavailable (503).
+
+    >>> server_error(500, "Virtuoso 37000 Error SQ074: Line 33: \\n\\nSPARQL query:\\ndefine ...").status
+    400
+    >>> str(server_error(502, "Bad gateway\\n"))
+    'the remote store answered 502: Bad gateway'
+    """
+    first = said.strip().splitlines()[0].strip() if said.strip() else "no reason given"
+    if re.match(r"Virtuoso 37000 Error ", first):
+        return BadRequestError(f"the store server cannot run this query: {first}")
+    return StoreUnavailableError(f"the remote store answered {status}: {first}")
+
+
 def _read(response: requests.Response, request: QueryRequest, deadline: float) -> bytes:
-    """The remote's whole answer, read up to twice the cap and until the deadline."""
+    """The remote's whole answer, read up to twice the cap and until the deadline.
+
+    Per server: a refused query is 400 (:func:`refused`: our own wording where our parser
+    finds the fault, else the server's first line; Virtuoso goes on to echo the query);
+    Virtuoso's anytime queries answer 200 or 206 with
+    part of the result and an ``X-SQL-State`` header: a deadline error, never an answer."""
     if response.status_code == 400:
-        raise QuerySyntaxError(next(response.iter_content(500), b"").decode("utf-8", "replace"))
+        raise refused(request, next(response.iter_content(2000), b"").decode("utf-8", "replace"))
+    if response.status_code == 206 or response.headers.get("X-SQL-State"):
+        raise QueryTimeoutError(f"the remote store stopped the query at its own time limit and offered part of an "
+                                f"answer ({response.headers.get('X-SQL-Message', 'anytime query')}), which is not "
+                                f"passed on: {PAST_DEADLINE}", retry_after=5)
     if response.status_code != 200:
-        head = next(response.iter_content(300), b"").decode("utf-8", "replace")
-        raise StoreUnavailableError(f"the remote store answered {response.status_code}: {head}")
+        raise server_error(response.status_code, next(response.iter_content(300), b"").decode("utf-8", "replace"))
 
     def copy(out) -> None:
         for chunk in response.iter_content(65536):
@@ -146,11 +261,39 @@ def _reserialise(body: bytes, content_type: str, request: QueryRequest, star_ord
     media_type = content_type.split(";")[0].strip()
     try:
         if media_type == "application/n-triples":
-            return serialise_triples(body, request)
-        answer = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+            return serialise_triples(_canonical_terms(body), request)
+        answer = pyoxigraph.parse_query_results(_canonical_terms(body), format=pyoxigraph.QueryResultsFormat.JSON)
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return serialise_boolean(answer, request)
         return serialise_solutions(in_query_order(answer, star_order), request)
     except SyntaxError as err:
         raise StoreUnavailableError(f"the remote store's answer ({media_type or 'no Content-Type'}) is not "
                                     f"valid to its end, so it is not passed on: {err}") from None
+
+
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_XSD_BOOLEAN = b"http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_JSON = re.compile(rb'("datatype"\s*:\s*"' + re.escape(_XSD_BOOLEAN) + rb'"\s*,\s*"value"\s*:\s*")([01])"')
+_BOOLEAN_NT = re.compile(rb'"([01])"\^\^<' + re.escape(_XSD_BOOLEAN) + rb'>')
+
+
+def _canonical_terms(body: bytes) -> bytes:
+    """An answer (SPARQL JSON or N-Triples) with Virtuoso's ways of writing terms undone:
+    blank node labels ``nodeID://b10000`` become ``b10000``, and booleans, which it stores
+    as 1 and 0, are written ``true`` and ``false`` (the same values, in canonical form).
+
+    >>> _canonical_terms(b'{"s": { "type": "bnode", "value": "nodeID://b1" }}')
+    b'{"s": { "type": "bnode", "value": "b1" }}'
+    >>> _canonical_terms(b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1" }')
+    b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "true" }'
+    >>> _canonical_terms(b'<a> <b> "0"^^<http://www.w3.org/2001/XMLSchema#boolean> .')
+    b'<a> <b> "false"^^<http://www.w3.org/2001/XMLSchema#boolean> .'
+    """
+    if b"nodeID://" in body:
+        body = _VIRTUOSO_BNODE.sub(rb"\1", body)
+    if _XSD_BOOLEAN in body:
+        word = {b"1": b"true", b"0": b"false"}
+        body = _BOOLEAN_JSON.sub(lambda m: m[1] + word[m[2]] + b'"', body)
+        body = _BOOLEAN_NT.sub(lambda m: b'"' + word[m[1]] + b'"^^<' + _XSD_BOOLEAN + b">", body)
+    return body
+

@@ -132,10 +132,15 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, union_in_default: bo
         raise QuerySyntaxError(explain(request.text, str(err), PREFIXES, request.base_iri)) from None
     except (ValueError, RuntimeError, OSError) as err:
         raise BadRequestError(f"the query could not be evaluated: {err}") from None
+    # compressed here, in the worker, so the web process's one interpreter stays free
+    return dataclasses.replace(compressed(result, request), form=screening.form)
+
+
+def compressed(result: QueryResult, request: QueryRequest) -> QueryResult:
+    """``result`` gzipped when the client takes gzip and the answer is long enough to gain."""
     if request.gzip and len(result.body) >= GZIP_MIN_BYTES:
-        # compressed here, in the worker, so the web process's one interpreter stays free
-        result = dataclasses.replace(result, body=gzip.compress(result.body, GZIP_LEVEL, mtime=0), encoding="gzip")
-    return dataclasses.replace(result, form=screening.form)
+        return dataclasses.replace(result, body=gzip.compress(result.body, GZIP_LEVEL, mtime=0), encoding="gzip")
+    return result
 
 
 #: Queries up to this long are screened once per worker and remembered (clients repeat

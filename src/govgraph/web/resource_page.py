@@ -161,8 +161,8 @@ class PageBuilder:
     def page(self, iri: ox.NamedNode, found: list[ox.Triple]) -> dict:
         self.prefetch(iri, found)
         all_labels = self._labels.get(iri, [])
-        types = [self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE
-                 and t not in self._inferred_types]
+        types = sorted((self.term(t.object) for t in found if t.subject == iri and t.predicate == RDF_TYPE
+                        and t not in self._inferred_types), key=lambda t: t["label"].lower())  # any store's order
         inferred = sorted((self.term(t.object) for t in self._inferred_types), key=lambda t: t["label"].lower())
         incoming = self.incoming(iri, found)
         return {"iri": iri.value, "title": self.label(iri), "lang": self.lang, "ui": UI.get(self.lang, UI["en"]),
