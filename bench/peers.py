@@ -8,7 +8,10 @@ runner turns SIGTERM into the same exit).
 - ``oxigraph-mem``: ``oxigraph serve`` without a location, the quads POSTed to ``/store``;
 - ``virtuoso``: Debian's ``virtuoso-t`` (launcher in ``tests/servers.py``), bulk-loaded with
   ``ld_dir`` + ``rdf_loader_run()``;
-- ``govgraph-virtuoso``: ``govgraph serve --store`` over that Virtuoso;
+- ``govgraph-virtuoso``: ``govgraph serve --store`` over that Virtuoso, the release put in with
+  ``govgraph publish --store`` and no release on the front's disk (what an operator runs);
+- ``govgraph-oxigraph``: ``govgraph serve --store`` over an Oxigraph server of its own (in
+  memory, no union default graph: the front names every query's dataset), loaded the same way;
 - ``rdflib-endpoint``: ``rdflib-endpoint serve`` on the N-Quads file (rdflib ``Dataset`` with
   ``default_union``).
 
@@ -38,7 +41,8 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/servers.py: the Oxigraph and Vi
 sys.path.insert(0, str(HERE))
 from stream_memory import tree  # noqa: E402  (the process tree of a pid, from /proc)
 
-ALL = ("govgraph", "oxigraph-disk", "oxigraph-mem", "virtuoso", "govgraph-virtuoso", "rdflib-endpoint")
+ALL = ("govgraph", "oxigraph-disk", "oxigraph-mem", "virtuoso", "govgraph-virtuoso", "govgraph-oxigraph",
+       "rdflib-endpoint")
 PROBE = "SELECT ?label WHERE { <https://w3id.org/govgraph/id/org/iom> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 
 
@@ -55,6 +59,7 @@ class Peer:
     notes: list[str] = field(default_factory=list)
     also: list[int] = field(default_factory=list)  # other trees it needs (govgraph-virtuoso: Virtuoso)
     params: tuple[tuple[str, str], ...] = ()  # form fields sent with every query
+    server: object = None  # the tests/servers.py server behind it (a front publishes into it)
 
 
 def pss_mb(pid: int) -> float:
@@ -145,6 +150,47 @@ def start_govgraph(data_dir: Path, log: Path, name: str = "govgraph", limits: bo
     return peer
 
 
+def publish(store, data_dir: Path) -> float:
+    """``govgraph publish`` of ``data_dir``'s newest release into ``store`` (a ``tests/servers.py``
+    server), with its credentials where it has them; the seconds it took."""
+    env = {**govgraph_env(data_dir), "GOVGRAPH_STORE_URL": store.query_url}
+    if getattr(store, "password", ""):
+        env.update(GOVGRAPH_STORE_USER=store.user, GOVGRAPH_STORE_PASSWORD=store.password)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "govgraph", "publish", "--data-dir", str(data_dir)],
+                          env=env, capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"govgraph publish into {store.query_url} failed: {done.stderr[-1500:]}")
+    return time.monotonic() - started
+
+
+def start_front(name: str, store, data_dir: Path, scratch: Path, log: Path) -> Peer:
+    """``govgraph serve --store`` over ``store`` after publishing ``data_dir``'s release into it;
+    the front's own data directory is empty (every route reads the store)."""
+    load_s = publish(store, data_dir)
+    empty = scratch / f"{name}-data"
+    empty.mkdir(parents=True, exist_ok=True)
+    peer = start_govgraph(empty, log, name, store_url=store.query_url)
+    peer.load_s = load_s
+    return peer
+
+
+def start_govgraph_oxigraph(data_dir: Path, scratch: Path, log: Path) -> Peer:
+    """``govgraph-oxigraph``: an Oxigraph server in memory of its own, published into, and the front."""
+    from servers import start_oxigraph
+
+    server = start_oxigraph(None, union_default_graph=False, timeout=60)
+    try:
+        peer = start_front("govgraph-oxigraph", server, data_dir, scratch, log)
+    except BaseException:
+        server.stop()
+        raise
+    stop_front = peer.stop
+    peer.stop = lambda: (stop_front(), server.stop())
+    peer.also = [server.proc.pid]
+    return peer
+
+
 def start_oxigraph_disk(nquads: Path, location: Path) -> Peer:
     from servers import start_oxigraph
 
@@ -196,7 +242,8 @@ def start_virtuoso_peer(nquads: Path, buffers_mb: int, graphs: list[str]) -> Pee
             raise RuntimeError(f"Virtuoso's bulk load failed: {errors[-800:]}")
         target.unlink()
         peer = Peer("virtuoso", server.query_url, server.proc.pid, server.stop,
-                    notes=[f"{buffers_mb} MB of buffers"], params=tuple(("default-graph-uri", g) for g in graphs))
+                    notes=[f"{buffers_mb} MB of buffers"], params=tuple(("default-graph-uri", g) for g in graphs),
+                    server=server)
         peer.first_answer_s = wait_first_answer(peer.query_url, lambda: server.proc.poll() is None, started, 60,
                                                 peer.name, peer.params)
     except BaseException:

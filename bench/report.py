@@ -16,7 +16,8 @@ from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("govgraph", "oxigraph-disk", "oxigraph-mem", "virtuoso", "govgraph-virtuoso", "rdflib-endpoint")
+ORDER = ("govgraph", "oxigraph-disk", "oxigraph-mem", "virtuoso", "govgraph-virtuoso", "govgraph-oxigraph",
+         "rdflib-endpoint")
 
 
 def _colour(name: str) -> str:

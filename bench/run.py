@@ -95,9 +95,10 @@ def start_servers(ds: datasets.Dataset, pool: servers.Peers, names: list[str], s
         "oxigraph-disk": lambda: servers.start_oxigraph_disk(ds.nquads, where / "oxigraph-disk"),
         "oxigraph-mem": lambda: servers.start_oxigraph_memory(ds.nquads),
         "virtuoso": lambda: servers.start_virtuoso_peer(ds.nquads, virtuoso_buffers_mb(ds.quads), ds.graphs),
-        "govgraph-virtuoso": lambda: servers.start_govgraph(
-            ds.data_dir, where / "govgraph-virtuoso.log", "govgraph-virtuoso",
-            store_url=pool.running["virtuoso"].query_url),
+        "govgraph-virtuoso": lambda: servers.start_front(
+            "govgraph-virtuoso", pool.running["virtuoso"].server, ds.data_dir, where,
+            where / "govgraph-virtuoso.log"),
+        "govgraph-oxigraph": lambda: servers.start_govgraph_oxigraph(ds.data_dir, where, where / "govgraph-oxigraph.log"),
         "rdflib-endpoint": lambda: servers.start_rdflib_endpoint(ds.nquads, where / "rdflib-endpoint.log"),
     }
     for name in names:
@@ -118,7 +119,7 @@ def start_servers(ds: datasets.Dataset, pool: servers.Peers, names: list[str], s
         started[name] = {"load_s": _round(peer.load_s), "first_answer_s": _round(peer.first_answer_s),
                          "idle_pss_mb": round(servers.pss_mb(peer.pid), 1), "notes": peer.notes}
         log(f"{ds.name}: {name} answers after {peer.first_answer_s:.1f} s"
-            + (f" (+ {peer.load_s:.1f} s of oxigraph load)" if peer.load_s else "")
+            + (f" (+ {peer.load_s:.1f} s of loading)" if peer.load_s else "")
             + f", PSS {started[name]['idle_pss_mb']:.0f} MB")
     return started
 
