@@ -1,18 +1,22 @@
-"""The store layer's lookups (govgraph.store.lookup) on a real embedded store: the
-description of a resource follows blank nodes up to the bound and refuses to be cut past it,
-and batched lookups answer for every IRI whatever the batch size."""
+"""The store layer's lookups (govgraph.store.lookup) on a real embedded store and through
+the remote store over real Oxigraph and Virtuoso servers: the description of a resource
+follows blank nodes up to the bound and refuses to be cut past it, and batched lookups
+answer for every IRI whatever the batch size."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
+import servers
 from conftest import write_test_release
 from govgraph.config import Settings
+from govgraph.namespaces import GRAPH_DATA
 from govgraph.release import Release
 from govgraph.store import lookup as lookup_module
 from govgraph.store.embedded import EmbeddedStore
 from govgraph.store.lookup import DEPTH, DescriptionTooDeepError, Lookup
+from govgraph.store.remote import RemoteStore
 
 EX = "http://example.org/"
 
@@ -28,19 +32,34 @@ def _chain(name: str, length: int, outgoing: bool) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(scope="module")
-def lookup(tmp_path_factory):
+@pytest.fixture(scope="module", params=("embedded", "oxigraph", "virtuoso"))
+def lookup(request, tmp_path_factory):
+    """The lookups over the chains, in each store mode: the embedded store, or a real store
+    server (tests/servers.py) holding them in the data graph, through the remote store."""
     root = tmp_path_factory.mktemp("lookup")
     labels = "\n".join(f'<{EX}n{i}> <http://www.w3.org/2000/01/rdf-schema#label> "n{i}"@en .' for i in range(30))
-    trig = root / "chains.trig"
-    trig.write_text(f"<{EX}g> {{\n{_chain('fits', DEPTH, True)}\n{_chain('back', DEPTH, False)}\n"
-                    f"{_chain('deep', DEPTH + 1, True)}\n{_chain('deepback', DEPTH + 2, False)}\n"
-                    f"{_chain('justback', DEPTH + 1, False)}\n{labels}\n}}\n",
-                    encoding="utf-8")
+    triples = (f"{_chain('fits', DEPTH, True)}\n{_chain('back', DEPTH, False)}\n"
+               f"{_chain('deep', DEPTH + 1, True)}\n{_chain('deepback', DEPTH + 2, False)}\n"
+               f"{_chain('justback', DEPTH + 1, False)}\n{labels}\n")
     settings = Settings.from_env({}, data_dir=root, workers=1)
-    store = EmbeddedStore(Release.open(write_test_release(settings.releases_dir, trig)), settings)
-    yield Lookup(store, settings.max_result_bytes)
-    store.close()
+    if request.param == "embedded":
+        trig = root / "chains.trig"
+        trig.write_text(f"<{EX}g> {{\n{triples}}}\n", encoding="utf-8")
+        store = EmbeddedStore(Release.open(write_test_release(settings.releases_dir, trig)), settings)
+        yield Lookup(store, settings.max_result_bytes)
+        store.close()
+        return
+    try:
+        server = servers.start_oxigraph() if request.param == "oxigraph" else servers.start_virtuoso()
+    except servers.ServerMissing as err:
+        pytest.skip(str(err))
+    try:
+        server.put_graph(str(GRAPH_DATA), triples.encode("utf-8"))
+        store = RemoteStore(server.query_url, settings)
+        yield Lookup(store, settings.max_result_bytes)
+        store.close()
+    finally:
+        server.stop()
 
 
 def test_a_chain_of_blank_nodes_up_to_the_bound_is_followed_whole(lookup):

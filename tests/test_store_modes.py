@@ -91,3 +91,17 @@ def test_terms_come_back_as_the_embedded_store_gives_them(server, front, name, r
         assert by_value(got) == by_value(expected) and len(got) == len(expected)
     else:
         assert got == expected
+
+
+@pytest.mark.parametrize("path", ["/doc/state/USA", "/doc/org/iom", "/doc/annotation/l18-iom-top-donors"])
+def test_resource_pages_are_the_embedded_store_s(server, front, path):
+    """A resource's page over each store server: the same HTML, byte for byte, and the same
+    description (its blank-node chains, up to their labels) as on the embedded store."""
+    from rdflib.compare import isomorphic
+
+    pages = [requests.get(url + path, headers={"Accept": "text/html"}, timeout=60) for url in (front, server)]
+    assert pages[0].status_code == pages[1].status_code == 200, pages[0].text[:300]
+    assert pages[0].text == pages[1].text
+    documents = [requests.get(url + path + ".nt", timeout=60) for url in (front, server)]
+    got, expected = (rdflib.Graph().parse(data=r.text, format="nt") for r in documents)
+    assert len(got) == len(expected) > 0 and isomorphic(got, expected)

@@ -226,13 +226,14 @@ class Lookup:
 
     def super_properties(self) -> dict[ox.NamedNode, frozenset[ox.NamedNode]]:
         """Every property's strict super-properties (``rdfs:subPropertyOf+``), computed once
-        per release (see :meth:`cached`)."""
+        per release (see :meth:`cached`): the closure of the direct links is taken here, as
+        Virtuoso 7.2 refuses a property path ``+`` with neither end bound (TR...)."""
         def compute():
-            supers: dict = {}
-            for row in self.select(f"SELECT DISTINCT ?sub ?sup WHERE {{ ?sub <{_RDFS}subPropertyOf>+ ?sup "
-                                   "FILTER(isIRI(?sub) && isIRI(?sup) && ?sub != ?sup) }"):
-                supers.setdefault(row["sub"], set()).add(row["sup"])
-            return {sub: frozenset(sups) for sub, sups in supers.items()}
+            direct: dict = {}
+            for row in self.select(f"SELECT DISTINCT ?sub ?sup WHERE {{ ?sub <{_RDFS}subPropertyOf> ?sup "
+                                   "FILTER(isIRI(?sub) && isIRI(?sup)) }"):
+                direct.setdefault(row["sub"], set()).add(row["sup"])
+            return {sub: sups for sub in direct if (sups := frozenset(closure(sub, direct) - {sub}))}
 
         return self.cached("super-properties", compute)
 
@@ -251,6 +252,21 @@ class Lookup:
         """How many triples one named graph holds."""
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
         return int(rows[0]["n"].value)
+
+
+def closure(start, links: dict) -> set:
+    """Every node reached from ``start`` by one or more ``links`` ({node: {next nodes}}).
+
+    >>> sorted(closure("a", {"a": {"b"}, "b": {"c", "a"}}))
+    ['a', 'b', 'c']
+    """
+    reached, todo = set(), list(links.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node not in reached:
+            reached.add(node)
+            todo.extend(links.get(node, ()))
+    return reached
 
 
 def pick_label(literals: list[ox.Literal], lang: str) -> str | None:

@@ -128,8 +128,9 @@ class PageBuilder:
                     "datatype": None if node.language or datatype.endswith("#string") else prefixed(datatype)}
         children = []
         if found is not None and depth < 4:
-            children = [{"predicate": self.term(t.predicate), "object": self.term(t.object, found, depth + 1)}
-                        for t in self._by_subject.get(node, [])]
+            children = sorted(({"predicate": self.term(t.predicate), "object": self.term(t.object, found, depth + 1)}
+                               for t in self._by_subject.get(node, [])),
+                              key=lambda c: (c["predicate"]["label"].lower(), _sort_key(c["object"])))
         return {"kind": "bnode", "children": children}
 
     def quotes(self, node) -> list[dict]:
@@ -151,8 +152,9 @@ class PageBuilder:
                 continue
             row = {"subject": self.term(t.subject), "predicate": self.term(t.predicate), "quotes": []}
             if isinstance(t.subject, ox.BlankNode):
-                row["via"] = [{"subject": self.term(u.subject), "predicate": self.term(u.predicate)}
-                              for u in self._by_object.get(t.subject, [])]
+                row["via"] = sorted(({"subject": self.term(u.subject), "predicate": self.term(u.predicate)}
+                                     for u in self._by_object.get(t.subject, [])),
+                                    key=lambda v: (v["predicate"]["label"].lower(), _sort_key(v["subject"])))
             else:
                 row["quotes"] = self.quotes(t.subject)
             rows.append(row)
@@ -244,5 +246,15 @@ def implied(found: list[ox.Triple], supers: dict) -> set[ox.Triple]:
     return hidden
 
 
-def _sort_key(term: dict) -> str:
-    return (term.get("label") or term.get("value") or "").lower()
+def _sort_key(term: dict) -> tuple[str, str]:
+    """The order of a term on a page: by label (or value), then by what tells apart terms of
+    one label, a blank node by its statements; never the order a store gave them in.
+
+    >>> a, b = ({"kind": "iri", "iri": f"http://e/{x}", "label": "Same"} for x in "ba")
+    >>> [t["iri"] for t in sorted([a, b], key=_sort_key)]
+    ['http://e/a', 'http://e/b']
+    """
+    if term["kind"] == "bnode":
+        return "", repr([(c["predicate"]["iri"], _sort_key(c["object"])) for c in term["children"]])
+    return ((term.get("label") or term.get("value") or "").lower(),
+            f'{term.get("iri") or term.get("value")} {term.get("lang") or ""} {term.get("datatype") or ""}')
