@@ -28,6 +28,7 @@ remote's data can change without this process.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 import time
@@ -46,6 +47,7 @@ from govgraph.store.syntax import explain
 from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
                                    serialise_triples)
 
+log = logging.getLogger("govgraph.store")
 #: The graphs a release publishes: the dataset of every query that names none.
 PUBLIC_GRAPHS = tuple(str(g) for g in GRAPHS)
 _JSON = "application/sparql-results+json"
@@ -66,6 +68,12 @@ class RemoteStore:
         self._sizes: tuple[int, dict[str, int]] | None = None
         self._release: tuple[float, Release] | None = None
         self._reading = threading.Lock()
+        self.retries = 0  # queries sent again after the server chose them as a deadlock's victim
+
+    def _retried(self, err: GovGraphError) -> None:
+        self.retries += 1
+        log.warning("the store server chose a query as a deadlock's victim; sending it again (%d so far): %s",
+                     self.retries, err)
 
     @property
     def release(self) -> Release:
@@ -90,11 +98,15 @@ class RemoteStore:
                 "named-graph-uri": named}
         timeout = self.settings.query_timeout if timeout is None else timeout
         started = time.monotonic()
-        try:
+
+        def send() -> tuple[bytes, str]:
             with self._session.post(self.url, data=data, headers={"Accept": _ACCEPT.get(screening.form, _JSON)},
-                                    timeout=timeout, stream=True) as response:
-                body = _read(response, request, started + timeout)
-            result = _reserialise(body, response.headers.get("Content-Type", ""), request, screening.star_order)
+                                    timeout=max(started + timeout - time.monotonic(), 0.001), stream=True) as response:
+                return _read(response, request, started + timeout), response.headers.get("Content-Type", "")
+
+        try:
+            body, content_type = retried(send, started + timeout, self._retried)
+            result = _reserialise(body, content_type, request, screening.star_order)
         except requests.Timeout:
             raise QueryTimeoutError(f"the remote store did not answer before the deadline: {PAST_DEADLINE}",
                                     retry_after=5) from None
@@ -212,6 +224,44 @@ def refused(request: QueryRequest, said: str) -> QuerySyntaxError:
     return QuerySyntaxError(f"the store server refused the query: {first}")
 
 
+#: Times a read-only query is sent, at most, while the server answers that it was a deadlock's
+#: victim (:class:`Deadlocked`), within the query's deadline.
+ATTEMPTS = 4
+
+
+class Deadlocked(StoreUnavailableError):
+    """The store server rolled the query back as a deadlock's victim or a serialization failure
+    (SQLSTATE 40001; Virtuoso's ``SR172: Transaction deadlocked``): nothing was wrong with the
+    query, which reads only, so it may be sent again (:func:`retried`)."""
+
+
+def retried(send, deadline: float, on_retry=lambda err: None):
+    """``send()``, sent again while it raises :class:`Deadlocked`, at most :data:`ATTEMPTS`
+    times and not past ``deadline`` (``on_retry(error)`` before each new attempt); any other
+    error, and the last deadlock, are raised as they are.
+
+    >>> answers = iter([Deadlocked("SR172"), Deadlocked("SR172"), "whole answer"])
+    >>> def send():
+    ...     answer = next(answers)
+    ...     if isinstance(answer, Exception):
+    ...         raise answer
+    ...     return answer
+    >>> seen = []
+    >>> retried(send, time.monotonic() + 60, seen.append), len(seen)
+    ('whole answer', 2)
+    >>> retried(send, time.monotonic() + 60)
+    Traceback (most recent call last):
+    StopIteration
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return send()
+        except Deadlocked as err:
+            if attempt == ATTEMPTS or time.monotonic() >= deadline:
+                raise
+            on_retry(err)
+
+
 def server_error(status: int, said: str) -> GovGraphError:
     """A store server's error answer as ours, its first line only (Virtuoso goes on to echo
     the query it ran). Virtuoso's compiler errors (SQL state 37000) mean this query cannot
@@ -222,10 +272,14 @@ def server_error(status: int, said: str) -> GovGraphError:
     400
     >>> str(server_error(502, "Bad gateway\\n"))
     'the remote store answered 502: Bad gateway'
+    >>> type(server_error(500, "Virtuoso 40001 Error SR172: Transaction deadlocked\\n")).__name__
+    'Deadlocked'
     """
     first = said.strip().splitlines()[0].strip() if said.strip() else "no reason given"
     if re.match(r"Virtuoso 37000 Error ", first):
         return BadRequestError(f"the store server cannot run this query: {first}")
+    if re.match(r"Virtuoso 40001 Error ", first):
+        return Deadlocked(f"the remote store answered {status}: {first}")
     return StoreUnavailableError(f"the remote store answered {status}: {first}")
 
 
