@@ -65,7 +65,7 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
 
     import pyoxigraph
 
-    from govgraph.release import store_files
+    from govgraph.release import store_files, write_union
 
     dataset = pyoxigraph.Dataset(pyoxigraph.parse(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG))
     path = Path(releases_dir) / release_id
@@ -73,6 +73,7 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
     (path / "govgraph.nq").write_bytes(pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS))
     store = pyoxigraph.Store(str(path / "store"))
     store.bulk_extend(dataset)
+    union_triples = write_union(store)
     store.flush()
     del store
     nquads = (path / "govgraph.nq").read_bytes()
@@ -85,7 +86,8 @@ def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0
     manifest = {"release": release_id, "version": release_id.split("-")[0], "version_iri": None,
                 "created": created, "git_sha": None, "base_iri": "https://w3id.org/govgraph/",
                 "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": files,
-                "store_files": store_files(path / "store"), "software": {"pyoxigraph": pyoxigraph.__version__}}
+                "store_files": store_files(path / "store"), "store_union_triples": union_triples,
+                "software": {"pyoxigraph": pyoxigraph.__version__}}
     (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return path
 

@@ -125,6 +125,11 @@ def test_verification_names_the_file_that_changed(tmp_path, release):
     (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(NoReleaseError, match="lists no store files"):
         verify_release(Release.open(path))
+    manifest = dict(release.manifest, release="1.0.0-copy0000")
+    del manifest["store_union_triples"]  # a release built before its store held the union
+    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(NoReleaseError, match=r"no union of the graphs in its default graph.*rebuild it"):
+        verify_release(Release.open(path))
 
 
 # --- pruning --------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ shapes.ttl           the SHACL shapes that gated the release
 shacl-report.ttl     the pySHACL report (conforms true)
 void.ttl             VoID + DCAT description (also the /graph/meta named graph)
 SHA256SUMS           sha256 of every file above, ``sha256sum -c`` format
-store/               a pyoxigraph store with the quads, ready to open read-only
+store/               a pyoxigraph store with the quads, ready to open read-only;
+                     its default graph holds the union of the four named graphs
 ===================  ===========================================================
 
 ``manifest.json`` keys: ``release`` (the directory name, ``<version>-<sha8>``),
@@ -23,7 +24,8 @@ store/               a pyoxigraph store with the quads, ready to open read-only
 ``triples`` (total quads), ``union_triples`` (distinct triples of the union),
 ``files`` ({name: {"bytes", "sha256", "media_type", "encoding" (or null), "triples"}}),
 ``store_files`` ({name in ``store/``: {"bytes", "sha256"}}: every file of the store but
-RocksDB's diagnostic ``LOG*`` and its ``LOCK``), ``software`` ({package: version}).
+RocksDB's diagnostic ``LOG*`` and its ``LOCK``), ``store_union_triples`` (distinct triples of
+the store's default graph), ``software`` ({package: version}).
 
 Opening a release to serve it (:func:`servable_releases`) checks the manifest and the size
 and sha256 of every file it lists, the store's included (:func:`verify_release`), and takes
@@ -35,7 +37,14 @@ The dumps (``govgraph.*``) hold the ontology, data and inferred graphs only. The
 graph describes the dumps (their sizes and sha256s), so it cannot be inside them: it is
 ``void.ttl`` and the store's ``/graph/meta``. ``graphs`` counts all four graphs and
 ``triples`` is their sum (the store's quads); ``union_triples`` counts the distinct
-triples of the dumped graphs (``govgraph.nt``). Identical sources give the same release
+triples of the dumped graphs (``govgraph.nt``).
+
+The store's default graph is the RDF merge of its four named graphs, meta included: each
+distinct triple once (:func:`write_union`), so a query without ``GRAPH`` or ``FROM`` sees
+the same dataset whether the store is read on disk or copied into memory (pyoxigraph's
+``use_default_graph_as_union`` would count a triple held in two graphs twice). The quads
+of the default graph are not counted in ``triples``. A release built before the store
+held the union (no ``store_union_triples``) is refused: rebuild it. Identical sources give the same release
 id and the same dump bytes; rebuilding them swaps in the new directory atomically.
 """
 
@@ -153,18 +162,44 @@ def store_files(store_dir: Path) -> dict[str, dict]:
             for name in names}
 
 
+def write_union(store) -> int:
+    """Write the union of the named graphs of ``store`` (a writable pyoxigraph store, its
+    default graph empty) into its default graph, each distinct triple once; return the
+    number of triples of the default graph. Blank nodes stay the store's own, so a triple
+    of the default graph joins with the same triple in its named graph.
+
+    >>> from pyoxigraph import Store, Quad, NamedNode, Literal, BlankNode, DefaultGraph
+    >>> store = Store()
+    >>> s, p, b = NamedNode("http://e/s"), NamedNode("http://e/p"), BlankNode("b")
+    >>> store.extend([Quad(s, p, Literal("1"), NamedNode("http://e/g1")), Quad(s, p, Literal("1"), NamedNode("http://e/g2")),
+    ...               Quad(s, p, b, NamedNode("http://e/g2"))])
+    >>> write_union(store), len(store)
+    (2, 5)
+    >>> Quad(s, p, b, DefaultGraph()) in store
+    True
+    """
+    from pyoxigraph import DefaultGraph, Quad
+
+    # streamed (never all held in Python): what the loader writes is in the default graph, which the reader skips
+    store.bulk_extend(Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)
+                      if not isinstance(q.graph_name, DefaultGraph))
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
+
+
 def manifest_problem(manifest: dict, directory: str) -> str | None:
     """What is wrong with a release's manifest, or None.
 
     >>> good = {"release": "1.0-ab", "version": "1.0", "created": "2026-01-01T00:00:00Z", "graphs": {},
     ...         "triples": 0, "files": {"void.ttl": {"bytes": 1, "sha256": "0" * 64}},
-    ...         "store_files": {"CURRENT": {"bytes": 16, "sha256": "1" * 64}}}
+    ...         "store_files": {"CURRENT": {"bytes": 16, "sha256": "1" * 64}}, "store_union_triples": 0}
     >>> manifest_problem(good, "1.0-ab") is None
     True
     >>> manifest_problem(dict(good, store_files={}), "1.0-ab")
     'it lists no store files (store_files): a release built before govgraph checked stores; rebuild it'
     >>> manifest_problem(dict(good, files={"../x": {"bytes": 1, "sha256": "0" * 64}}), "1.0-ab")
     "its entry for '../x' is not a file name with a size and a sha256"
+    >>> manifest_problem({k: v for k, v in good.items() if k != "store_union_triples"}, "1.0-ab")
+    'its store has no union of the graphs in its default graph (store_union_triples): a release built before govgraph wrote it; rebuild it'
     """
     for key, kind in (("release", str), ("version", str), ("created", str), ("graphs", dict), ("triples", int),
                       ("files", dict)):
@@ -175,6 +210,9 @@ def manifest_problem(manifest: dict, directory: str) -> str | None:
     store = manifest.get("store_files")
     if not isinstance(store, dict) or "CURRENT" not in store:
         return "it lists no store files (store_files): a release built before govgraph checked stores; rebuild it"
+    if not isinstance(manifest.get("store_union_triples"), int):
+        return ("its store has no union of the graphs in its default graph (store_union_triples): a release built "
+                "before govgraph wrote it; rebuild it")
     for name, info in [*manifest["files"].items(), *store.items()]:
         if not (isinstance(info, dict) and _plain_name(name) and isinstance(info.get("bytes"), int)
                 and isinstance(info.get("sha256"), str) and _SHA256.match(info["sha256"])):

@@ -38,7 +38,7 @@ from govgraph.builder.describe import describe_release
 from govgraph.errors import InputError
 from govgraph.namespaces import (BASE, GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
                                  ONTOLOGY_IRI, PREFIXES)
-from govgraph.release import MANIFEST, SHA256SUMS, STORE_DIR, store_files
+from govgraph.release import MANIFEST, SHA256SUMS, STORE_DIR, store_files, write_union
 
 #: (extension, pyoxigraph format, media type, dataset or union, gzipped copy too)
 DUMPS = (("nq", ox.RdfFormat.N_QUADS, "application/n-quads", True, True),
@@ -167,7 +167,9 @@ def _write_contents(tmp: Path, rid: str, built: Built, nquads: bytes, settings) 
     store.bulk_load(path=str(tmp / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_META)))
     store.flush()
     manifest["graphs"][str(GRAPH_META)] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_META))))
-    manifest["triples"] = len(store)
+    manifest["triples"] = len(store)  # the named graphs' quads (the default graph is still empty)
+    manifest["store_union_triples"] = write_union(store)
+    store.flush()
     del store  # closed: its files are final
     manifest["store_files"] = store_files(tmp / STORE_DIR)
     (tmp / SHA256SUMS).write_text("".join(f"{info['sha256']}  {name}\n" for name, info in sorted(files.items())),

@@ -8,7 +8,9 @@ stops its workers from being replaced.
 The zygote is started from multiprocessing's fork server (a single-threaded process, never
 the threaded web process). With ``in_memory`` it loads the quads once (:func:`open_quads`);
 otherwise each worker opens the on-disk store itself after the fork, since a RocksDB
-handle must not cross one. It then serves two connections:
+handle must not cross one. Either way the workers query the store's default graph as it
+is: it holds the union of the named graphs (:func:`govgraph.release.write_union`). It then
+serves two connections:
 
 - ``requests``: the pool sends one end of a new socket pair (``socket.send_fds``: one byte
   and the descriptor); the zygote forks a worker that serves queries on it
