@@ -84,11 +84,11 @@ class Settings:
         (), "Comma-separated IRI prefixes a query may name in SERVICE or LOAD; empty refuses them all.")
     in_memory: bool = _setting(True, "Load the release into memory (3-7x faster than on disk) instead of opening it on disk.")
     in_memory_max_triples: int = _setting(
-        0, "Largest release (in quads) the query workers load into memory; a larger one is queried on disk, where "
-           "the workers share the operating system's cache of one copy (in memory each worker ends up holding "
-           "a copy of its own, since reading pyoxigraph's in-memory store writes to its pages) and the server "
-           "answers within seconds of starting; but a triple held in two named graphs is then counted twice in "
-           "the default graph (the union is not materialised on disk). 0: no limit.")
+        100_000, "Largest release (in quads) the query workers load into memory; a larger one is queried on its "
+                 "on-disk store, with the same answers, where the workers share the operating system's cache of "
+                 "one copy (in memory each worker ends up holding a copy of its own, since reading pyoxigraph's "
+                 "in-memory store writes to its pages) and the server answers within seconds of starting; in "
+                 "memory, queries run 2-4x faster. 0: no limit (docs/endpoint.md has the figures).")
     store_url: str = _setting("", "A SPARQL 1.1 query endpoint to serve from instead of the embedded store "
                                   "(docs/deploy.md), and the one 'govgraph publish' writes a release to.")
     store_update_url: str = _setting(
