@@ -105,7 +105,10 @@ def test_store_opens_read_only_with_every_graph(mini_build):
     store = ox.Store.read_only(str(release.store_path))
     for graph, count in release.manifest["graphs"].items():
         assert sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))) == count
-    assert len(store) == release.manifest["triples"]
+    default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    named = {q.triple for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != ox.DefaultGraph()}
+    assert default == named and len(default) == release.manifest["store_union_triples"]  # the union, once per triple
+    assert len(store) == release.manifest["triples"] + release.manifest["store_union_triples"]
 
 
 def test_inferred_graph_holds_chain_inverse_and_nothing_asserted(mini_build):
