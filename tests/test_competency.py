@@ -163,7 +163,7 @@ def run_query(store, path: Path) -> Result:
     """Run one example query on the release store and collect its values."""
     import pyoxigraph as ox
 
-    solutions = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    solutions = store.query(path.read_text(encoding="utf-8"))
     columns = [v.value for v in solutions.variables]
     result = Result(columns, [])
     for solution in solutions:

@@ -15,7 +15,7 @@ def store(release):
 
 
 def values(store, query: str) -> list[str]:
-    return sorted(row[0].value for row in store.query(sparql_prologue() + query, use_default_graph_as_union=True))
+    return sorted(row[0].value for row in store.query(sparql_prologue() + query))
 
 
 def test_the_october_2022_count_has_only_an_end(store):

@@ -22,7 +22,7 @@ def test_there_are_golden_results():
 def test_example_query_gives_its_golden_result(release, golden):
     query = (ROOT / "queries" / "examples" / f"{golden.stem}.rq").read_text(encoding="utf-8")
     store = ox.Store.read_only(str(release.store_path))
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     got = result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8").replace("\r\n", "\n")
     assert got == golden.read_text(encoding="utf-8").replace("\r\n", "\n")
 

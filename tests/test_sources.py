@@ -53,7 +53,7 @@ def settings(source: Path, data_dir: Path, texts: Path | None = SOURCE_TEXTS) ->
 def positions(release: Release) -> list[tuple]:
     store = ox.Store.read_only(str(release.store_path))
     return [tuple(row[v].value if row[v] is not None else None for v in ("exact", "start", "n"))
-            for row in store.query(POSITIONS, use_default_graph_as_union=True)]
+            for row in store.query(POSITIONS)]
 
 
 def test_with_the_text_every_quote_is_located_and_the_source_verified(tmp_path, essay_text):

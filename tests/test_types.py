@@ -166,7 +166,7 @@ def test_relations_per_state_example_matches_its_golden_result_and_the_path_form
     store = ox.Store.read_only(str(release.store_path))
     query = (ROOT / "queries" / "examples" / "relations-per-state.rq").read_text(encoding="utf-8")
     golden = _csv_rows((GOLDEN / "relations-per-state.csv").read_text(encoding="utf-8"))
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     assert _csv_rows(result.serialize(format=ox.QueryResultsFormat.CSV).decode()) == golden
     asserted = "FROM " + " FROM ".join(GRAPH[g] for g in ("ontology", "data")) + "\nWHERE"
     body = "".join(line for line in query.splitlines(keepends=True) if not line.startswith("#"))
@@ -188,5 +188,5 @@ def test_the_data_model_example_returns_what_the_docs_say(release):
     documented = [tuple(cell.strip() for cell in line.strip("|").split("|")) for line in table.splitlines()]
     store = ox.Store.read_only(str(release.store_path))
     answer = [(short_name(URIRef(r["graph"].value)), short_name(URIRef(r["type"].value)))
-              for r in store.query(query, use_default_graph_as_union=True)]
+              for r in store.query(query)]
     assert answer == documented and len(answer) > 1
