@@ -96,8 +96,12 @@ def store_copy_mb(release: Path) -> float:
 
 
 def dump_quads(release: Path, out: Path) -> int:
-    """Write the release's quads as N-Quads to ``out``; return how many."""
-    pyoxigraph.Store.read_only(str(release / "store")).dump(str(out), format=pyoxigraph.RdfFormat.N_QUADS)
+    """Write the quads of the release's named graphs as N-Quads to ``out``; return how many.
+    The store's default graph (the union of the named graphs, written by the build) is left
+    out: every peer makes its own union of the named graphs."""
+    store = pyoxigraph.Store.read_only(str(release / "store"))
+    named = (quad for quad in store if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph))
+    pyoxigraph.serialize(named, str(out), format=pyoxigraph.RdfFormat.N_QUADS)
     with open(out, "rb") as lines:
         return sum(1 for _ in lines)
 
