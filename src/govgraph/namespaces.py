@@ -80,6 +80,12 @@ GRAPH_DATA = GGGRAPH["data"]
 GRAPH_INFERRED = GGGRAPH["inferred"]
 GRAPH_META = GGGRAPH["meta"]
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED, GRAPH_META)
+#: The name a store server holds the default graph under: the union of :data:`GRAPHS`, each
+#: distinct triple once, as the embedded store's default graph holds it
+#: (:func:`govgraph.release.write_union`). ``govgraph publish`` writes it and ``govgraph serve
+#: --store`` sends it as the default graph of every query that names no dataset. Not one of
+#: the dataset's named graphs: no client sees it (docs/iri-policy.md).
+GRAPH_UNION = URIRef("urn:govgraph:graph:union")
 
 
 def sparql_prologue() -> str:

@@ -5,7 +5,12 @@ fails leaves the old one serving. The steps, each named in an error with its gra
 
 1. **read**: the release is checked (:func:`govgraph.release.verify_release`: every file's
    size and sha256), then its four graphs are read: ontology, data and inferred from
-   ``govgraph.nq``, meta from ``void.ttl``; each must hold the manifest's count.
+   ``govgraph.nq``, meta from ``void.ttl``; each must hold the manifest's count. A fifth
+   graph is made from them: their union, each distinct triple once
+   (:func:`govgraph.release.write_union`, the embedded store's default graph), to be
+   served as the default graph (:data:`govgraph.namespaces.GRAPH_UNION`): store servers
+   merge the graphs a query's dataset names as a bag (a triple held by two graphs would
+   count twice), the embedded store as a set.
 2. **stage**: each graph is written under a name of its own for this release,
    ``urn:govgraph:release:<id>:graph:<name>`` (:func:`staging_graph`), with the SPARQL 1.1
    Graph Store Protocol (one PUT per graph), or with SPARQL Update ``INSERT DATA`` in
@@ -19,8 +24,9 @@ fails leaves the old one serving. The steps, each named in an error with its gra
    touched: a failure before it drops this release's staging graphs and changes nothing
    that is served.
 
-Readers never see the staging graphs: ``govgraph serve --store`` names the four public
-graphs as the dataset of every query that names none (:mod:`govgraph.store.remote`).
+Readers never see the staging graphs: ``govgraph serve --store`` names the union graph as
+the default graph and the four public graphs as the named graphs of every query that names
+no dataset (:mod:`govgraph.store.remote`).
 Credentials come from the settings and are removed from every message
 (:meth:`govgraph.store.server.StoreServer.redact`). One publish at a time per server.
 """
@@ -28,6 +34,7 @@ Credentials come from the settings and are removed from every message
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -36,10 +43,12 @@ import pyoxigraph as ox
 import requests
 
 from govgraph.errors import GovGraphError, NoReleaseError
-from govgraph.namespaces import GRAPH_META, GRAPHS
-from govgraph.release import Release, newest_release, verify_release, list_releases
+from govgraph.namespaces import GRAPH_META, GRAPH_UNION, GRAPHS
+from govgraph.release import Release, newest_release, verify_release, list_releases, write_union
 from govgraph.store.server import StoreServer
 
+#: The graphs a publish writes and swaps: the release's four, and their union (the default graph).
+SERVED_GRAPHS = (*(str(g) for g in GRAPHS), str(GRAPH_UNION))
 #: Triples per INSERT DATA request where the server has no Graph Store Protocol endpoint.
 BATCH_TRIPLES = 20_000
 _STAGING = "urn:govgraph:release:"
@@ -57,8 +66,15 @@ def staging_graph(release_id: str, graph: str) -> str:
 
     >>> staging_graph("1.0-abcd1234", "https://w3id.org/govgraph/graph/data")
     'urn:govgraph:release:1.0-abcd1234:graph:data'
+    >>> staging_graph("1.0-abcd1234", "urn:govgraph:graph:union")
+    'urn:govgraph:release:1.0-abcd1234:graph:union'
     """
-    return f"{_STAGING}{release_id}:graph:{graph.rstrip('/').rsplit('/', 1)[-1]}"
+    return f"{_STAGING}{release_id}:graph:{_short(graph)}"
+
+
+def _short(graph: str) -> str:
+    """A graph's last name segment: ``data`` for ``…/graph/data``, ``union`` for ``urn:…:union``."""
+    return re.split("[/:]", graph.rstrip("/"))[-1]
 
 
 def swap_update(staged: dict[str, str], counts: dict[str, int], public: tuple[str, ...]) -> str:
@@ -105,8 +121,8 @@ class Publisher:
             for graph in graphs:
                 self._verify(graph)
             counts = {g.public: g.expected for g in graphs}
-            self._update(self.server.swap_prologue + swap_update({g.public: g.staged for g in graphs}, counts, tuple(str(g) for g in GRAPHS)),
-                         "swap", "every graph")
+            self._update(self.server.swap_prologue + swap_update({g.public: g.staged for g in graphs}, counts,
+                                                                 SERVED_GRAPHS), "swap", "every graph")
         except BaseException:
             self._drop([g for g in staged if g.expected])
             raise
@@ -114,7 +130,7 @@ class Publisher:
         self._drop([g for g in graphs if g.expected])
         served = {g.public: self._count(g.public, "check") for g in graphs}
         self.progress(f"publish: {release.id} in {time.monotonic() - started:.1f} s: "
-                      + ", ".join(f"{g.public.rsplit('/', 1)[-1]} {served[g.public]:,}" for g in graphs))
+                      + ", ".join(f"{_short(g.public)} {served[g.public]:,}" for g in graphs))
         return served
 
     # ---- the steps ----
@@ -142,6 +158,8 @@ class Publisher:
                 raise NoReleaseError(f"read: graph <{public}> of release {release.id} holds {len(found)} triples "
                                      f"where its manifest says {expected.get(public, 0)}")
             graphs.append(_Graph(public, staging_graph(release.id, public), list(found), len(found)))
+        union = union_of({g.public: g.triples for g in graphs})
+        graphs.append(_Graph(str(GRAPH_UNION), staging_graph(release.id, str(GRAPH_UNION)), union, len(union)))
         self.progress(f"read: {release.id}: " + ", ".join(f"{len(g.triples):,} triples for <{g.public}>"
                                                          for g in graphs))
         return graphs
@@ -226,6 +244,24 @@ class Publisher:
 
     def close(self) -> None:
         self._session.close()
+
+
+def union_of(graphs: dict[str, list]) -> list:
+    """The triples of the default graph a release is served with: the union of ``graphs``
+    ({graph name: triples}), each distinct triple once, as the embedded store's default graph
+    holds it (:func:`govgraph.release.write_union` makes both).
+
+    >>> s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
+    >>> both = ox.Triple(s, p, ox.Literal("in both"))
+    >>> sorted(t.object.value for t in union_of({"http://e/a": [both, ox.Triple(s, p, ox.Literal("a"))],
+    ...                                          "http://e/b": [both]}))
+    ['a', 'in both']
+    """
+    store = ox.Store()  # in memory
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+                      for graph, triples in graphs.items() for t in triples)
+    write_union(store)
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
 
 
 def _without_graph_store(server: StoreServer) -> StoreServer:

@@ -11,10 +11,12 @@ HTTP timeout and bounds reading the body too: the client gets 503 at the deadlin
 stopping the remote's work is the remote's business (Oxigraph's ``--timeout-s``).
 A query that names no dataset (no ``default-graph-uri``/``named-graph-uri``, no FROM or
 FROM NAMED) leaves naming the four public graphs of a release (:data:`PUBLIC_GRAPHS`) as
-both its default graph (their merge) and its named graphs: it means what it means on the
-embedded store, the remote needs no union-default-graph setting, and graphs the remote
-holds besides them (``govgraph publish``'s staging graphs, Virtuoso's system graphs) are
-never seen. A FROM or FROM NAMED travels as a protocol parameter too (:func:`remote_dataset`).
+its named graphs and their union, which ``govgraph publish`` writes as a graph of its own
+(:data:`govgraph.namespaces.GRAPH_UNION`, each distinct triple once), as its default graph:
+it means what it means on the embedded store (a server merges several default graphs as a
+bag, so a triple held by two graphs would count twice), the remote needs no
+union-default-graph setting, and graphs the remote holds besides them (the union's own
+name, ``govgraph publish``'s staging graphs, Virtuoso's system graphs) are never seen. A FROM or FROM NAMED travels as a protocol parameter too (:func:`remote_dataset`).
 The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
 on the remote what it means on the embedded store.
@@ -41,15 +43,17 @@ from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, Quer
                              StoreUnavailableError)
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
-from govgraph.namespaces import GRAPHS, PREFIXES
+from govgraph.namespaces import GRAPH_UNION, GRAPHS, PREFIXES
 from govgraph.store.guard import Token, prologue, screen_query, tokenize
 from govgraph.store.syntax import explain
 from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
                                    serialise_triples)
 
 log = logging.getLogger("govgraph.store")
-#: The graphs a release publishes: the dataset of every query that names none.
+#: The graphs a release publishes: the named graphs of every query that names no dataset.
 PUBLIC_GRAPHS = tuple(str(g) for g in GRAPHS)
+#: Their union, written by ``govgraph publish``: the default graph of such a query.
+UNION_GRAPH = str(GRAPH_UNION)
 _JSON = "application/sparql-results+json"
 _ACCEPT = {"CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}  # else _JSON
 #: A graph no store holds: the only named graph of a dataset that has none (Virtuoso reads
@@ -149,7 +153,8 @@ def with_prologue(text: str, base: str | None) -> str:
     return " ".join(lines + [text])
 
 
-def remote_dataset(request: QueryRequest, served: tuple[str, ...]) -> tuple[str, list[str], list[str]]:
+def remote_dataset(request: QueryRequest, served: tuple[str, ...], union: str = UNION_GRAPH
+                   ) -> tuple[str, list[str], list[str]]:
     """(query text, default-graph-uri values, named-graph-uri values) to send, so that the
     store server's dataset is the one the embedded store would use.
 
@@ -157,16 +162,17 @@ def remote_dataset(request: QueryRequest, served: tuple[str, ...]) -> tuple[str,
     the query: Oxigraph server with a union default graph ignores FROM, and Virtuoso adds a
     FROM to the protocol's graphs instead of letting the protocol's replace it. So FROM and
     FROM NAMED clauses are blanked out of the text (spaces: error positions stay true) and
-    sent as parameters; without either, the dataset is the ``served`` graphs
-    (:data:`PUBLIC_GRAPHS`), and a dataset with no named graph
+    sent as parameters; without either, the named graphs are the ``served`` graphs
+    (:data:`PUBLIC_GRAPHS`) and the default graph is their ``union`` (:data:`UNION_GRAPH`,
+    one graph: the server does not merge), and a dataset with no named graph
     names :data:`NO_GRAPH`. A FROM the front cannot resolve is left to the server.
 
     >>> r = QueryRequest("PREFIX e: <http://e/> SELECT * FROM e:a FROM NAMED <http://e/b> { ?s ?p ?o }", None, None)
     >>> text, defaults, named = remote_dataset(r, ("http://e/g",))
     >>> (len(text) == len(r.text), " ".join(text.split()), defaults, named)
     (True, 'PREFIX e: <http://e/> SELECT * { ?s ?p ?o }', ['http://e/a'], ['http://e/b'])
-    >>> remote_dataset(QueryRequest("ASK {}", None, None), ("http://e/g",))
-    ('ASK {}', ['http://e/g'], ['http://e/g'])
+    >>> remote_dataset(QueryRequest("ASK {}", None, None), ("http://e/g", "http://e/h"), "urn:e:union")
+    ('ASK {}', ['urn:e:union'], ['http://e/g', 'http://e/h'])
     >>> remote_dataset(QueryRequest("ASK FROM <http://e/x> {}", None, None, default_graphs=("http://e/a",)), ())
     ('ASK                   {}', ['http://e/a'], ['urn:govgraph:no-graph'])
     """
@@ -184,7 +190,7 @@ def remote_dataset(request: QueryRequest, served: tuple[str, ...]) -> tuple[str,
         defaults = [iri for start, iri, _ in clauses if not request.text[start:].upper().startswith("FROM NAMED")]
         named = [iri for start, iri, _ in clauses if request.text[start:].upper().startswith("FROM NAMED")]
     else:
-        defaults, named = list(served), list(served)
+        defaults, named = [union], list(served)
     if defaults and not named:
         named = [NO_GRAPH]
     elif named and not defaults:

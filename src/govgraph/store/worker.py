@@ -44,13 +44,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions,
+from pyoxigraph import (DefaultGraph, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
                         RdfFormat)
 
 from govgraph.errors import (BadRequestError, GovGraphError, NotAcceptableError, NoReleaseError, QuerySyntaxError,
                              ResultTooLargeError)
 from govgraph.jsonld import compact
 from govgraph.namespaces import PREFIXES
+from govgraph.release import write_union
 from govgraph.store import QueryRequest, QueryResult
 from govgraph.store.guard import Screening, screen_query
 from govgraph.store.memory import OUT_OF_MEMORY_EXIT, limit_memory, memory_error
@@ -93,9 +94,7 @@ def open_quads(release_path: Path, in_memory: bool = True) -> pyoxigraph.Store:
 
 
 def _with_union(store: pyoxigraph.Store) -> pyoxigraph.Store:
-    union = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
-             for q in store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, DefaultGraph)]
-    store.bulk_extend(union)
+    write_union(store)  # the one definition of the union (govgraph publish writes the same to a store server)
     return store
 
 
