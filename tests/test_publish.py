@@ -19,17 +19,20 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 
 import servers
 from conftest import FIXTURES, release_graphs, start_server, stop_server
 from govgraph.config import Settings
-from govgraph.namespaces import GRAPH_DATA, GRAPH_META, GRAPHS
+from govgraph.namespaces import GRAPH_DATA, GRAPH_META, GRAPH_UNION, GRAPHS
 from govgraph.release import Release
+from govgraph.store.worker import open_quads
 
 KINDS = ("oxigraph", "virtuoso")
 PUBLIC = tuple(str(g) for g in GRAPHS)
+UNION = str(GRAPH_UNION)
 #: One row per release served: the release's id (its meta graph) and its data graph's size.
 RELEASE_QUERY = f"""SELECT ?id (COUNT(*) AS ?n) WHERE {{
   GRAPH <{GRAPH_META}> {{ ?dataset dcterms:identifier ?id }}
@@ -90,20 +93,26 @@ def ask(store, query: str) -> list[dict]:
 
 
 def served(store) -> tuple[dict[str, int], set[str]]:
-    """({public graph: triples}, the staging graphs) the server holds."""
+    """({public graph or the union graph: triples}, the staging graphs) the server holds."""
     rows = ask(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     counts = {row["g"]: int(row["n"]) for row in rows}
-    return ({g: counts.get(g, 0) for g in PUBLIC},
+    return ({g: counts.get(g, 0) for g in (*PUBLIC, UNION)},
             {g for g in counts if g.startswith("urn:govgraph:release:")})
 
 
+def embedded_default_graph(release: Release) -> int:
+    """Triples of the default graph the embedded store serves ``release`` with."""
+    return sum(1 for _ in open_quads(release.path).quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
 def serving(store, release: Release) -> bool:
-    """The server serves ``release`` whole: its four graphs with the manifest's counts, its
-    id in the meta graph, and no staging graph."""
+    """The server serves ``release`` whole: its four graphs with the manifest's counts, their
+    union with the embedded store's default graph's count, its id in the meta graph, and no
+    staging graph."""
     counts, staging = served(store)
     ids = ask(store, f"SELECT ?id {{ GRAPH <{GRAPH_META}> {{ ?d <http://purl.org/dc/terms/identifier> ?id }} }}")
-    return (counts == {g: release.manifest["graphs"][g] for g in PUBLIC} and not staging
-            and [row["id"] for row in ids] == [release.id])
+    expected = {**{g: release.manifest["graphs"][g] for g in PUBLIC}, UNION: embedded_default_graph(release)}
+    return counts == expected and not staging and [row["id"] for row in ids] == [release.id]
 
 
 def test_publish_serves_each_release_with_its_manifest_counts(store, built):
@@ -114,6 +123,7 @@ def test_publish_serves_each_release_with_its_manifest_counts(store, built):
         assert serving(store, release), served(store)
         for step in ("read:", "stage:", "verify:", "swap:", "clean:"):
             assert step in done.stderr
+        assert f"{UNION}\t{embedded_default_graph(release)}" in done.stdout.splitlines()
     newest = publish(store, data_dir)  # no --release: the newest
     assert newest.returncode == 0 and serving(store, newer), newest.stderr
 

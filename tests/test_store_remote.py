@@ -3,9 +3,10 @@ loopback holding the release's quads."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 
-import pyoxigraph
 import pytest
 import requests
 
@@ -13,12 +14,15 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _oxigraph_holding(release, tmp_path_factory, oxigraph_launcher, *options: str) -> str:
+    """An Oxigraph server (on disk) that ``govgraph publish`` loaded the release into; its
+    own union default graph is on, and the front must not depend on it."""
     location = tmp_path_factory.mktemp("oxigraph-store")
-    quads = location.parent / f"{location.name}.nq"  # exactly the quads the embedded store serves
-    pyoxigraph.Store.read_only(str(release.store_path)).dump(str(quads), format=pyoxigraph.RdfFormat.N_QUADS)
-    subprocess.run([oxigraph_launcher.command, "load", "--location", str(location), "--file", str(quads)],
-                   check=True, capture_output=True, timeout=120)
-    return oxigraph_launcher("--location", str(location), "--union-default-graph", *options) + "/query"
+    url = oxigraph_launcher("--location", str(location), "--union-default-graph", *options) + "/query"
+    done = subprocess.run([sys.executable, "-m", "govgraph", "publish", "--data-dir", str(release.path.parent.parent),
+                           "--release", release.id], env={**os.environ, "GOVGRAPH_STORE_URL": url},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return url
 
 
 @pytest.fixture(scope="module")
