@@ -56,63 +56,31 @@ def release(settings):
     return Release.open(build_release(settings, progress=lambda msg: None))
 
 
-def write_test_release(releases_dir: Path, trig_path: Path, release_id: str = "0.0.0-test0000",
-                       created: str = "2000-01-01T00:00:00Z") -> Path:
-    """Write a release in the documented layout (manifest.json, govgraph.nq, store/) from a
-    TriG file, for tests that need a small release without running the build."""
-    import hashlib
-    import json
-
-    import pyoxigraph
-
-    from govgraph.release import store_files, write_union
-
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG))
-    path = Path(releases_dir) / release_id
-    path.mkdir(parents=True)
-    (path / "govgraph.nq").write_bytes(pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS))
-    store = pyoxigraph.Store(str(path / "store"))
-    store.bulk_extend(dataset)
-    union_triples = write_union(store)
-    store.flush()
-    del store
-    nquads = (path / "govgraph.nq").read_bytes()
-    files = {"govgraph.nq": {"bytes": len(nquads), "sha256": hashlib.sha256(nquads).hexdigest(),
-                             "media_type": "application/n-quads", "encoding": None, "triples": len(dataset)}}
-    graphs: dict[str, int] = {}
-    for quad in dataset:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    union = {(q.subject, q.predicate, q.object) for q in dataset}
-    manifest = {"release": release_id, "version": release_id.split("-")[0], "version_iri": None,
-                "created": created, "git_sha": None, "base_iri": "https://w3id.org/govgraph/",
-                "graphs": graphs, "triples": len(dataset), "union_triples": len(union), "files": files,
-                "store_files": store_files(path / "store"), "store_union_triples": union_triples,
-                "software": {"pyoxigraph": pyoxigraph.__version__}}
-    (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return path
-
-
-def write_release_from_trig(releases_dir: Path, trig_path: Path, extra_trig: str = "") -> Path:
+def write_release_from_trig(releases_dir: Path, trig_path: Path | None = None, extra_trig: str = "",
+                            source_dir: Path | None = None) -> Path:
     """A release written by the real writer (:func:`govgraph.builder.release.write_release`:
     every dump, void.ttl, the meta graph, manifest.json, store/) from the ontology, data and
-    inferred graphs of a TriG file and ``extra_trig``, without the build's reasoning and
-    validation, for tests that need a small release fast. Other graphs of the file are left
-    out: the writer describes the release in its meta graph, as in every release."""
+    inferred graphs of a TriG file (if any) and ``extra_trig``, without the build's reasoning
+    and validation, for tests that need a small release fast. Other graphs of the file are
+    left out: the writer describes the release in its meta graph, as in every release (with
+    the example queries of ``source_dir``, when given, as the build writes them)."""
     import rdflib
 
     from govgraph.builder.release import Built, write_release
     from govgraph.config import Settings
     from govgraph.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
+    text = Path(trig_path).read_text(encoding="utf-8") if trig_path else ""
     dataset = rdflib.Dataset()
-    dataset.parse(data=Path(trig_path).read_text(encoding="utf-8") + "\n" + extra_trig, format="trig")
+    dataset.parse(data=text + "\n" + extra_trig, format="trig")
     graphs = {}
     for name in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):
         graphs[name] = rdflib.Graph()
         for triple in dataset.graph(rdflib.URIRef(str(name))):
             graphs[name].add(triple)
     built = Built(graphs[GRAPH_ONTOLOGY], graphs[GRAPH_DATA], graphs[GRAPH_INFERRED], rdflib.Graph(), rdflib.Graph())
-    return write_release(built, Settings.from_env({}, data_dir=Path(releases_dir).parent))
+    where = {"source_dir": source_dir} if source_dir else {}
+    return write_release(built, Settings.from_env({}, data_dir=Path(releases_dir).parent, **where))
 
 
 @pytest.fixture(scope="session")

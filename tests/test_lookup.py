@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 import servers
-from conftest import write_test_release
+from conftest import publish_to, write_release_from_trig
 from govgraph.config import Settings
 from govgraph.namespaces import GRAPH_DATA
 from govgraph.release import Release
@@ -34,18 +34,20 @@ def _chain(name: str, length: int, outgoing: bool) -> str:
 
 @pytest.fixture(scope="module", params=("embedded", "oxigraph", "virtuoso"))
 def lookup(request, tmp_path_factory):
-    """The lookups over the chains, in each store mode: the embedded store, or a real store
-    server (tests/servers.py) holding them in the data graph, through the remote store."""
+    """The lookups over the chains, in each store mode: a release written by the real writer
+    with the chains in its data graph, served by the embedded store, or published into a real
+    store server (tests/servers.py) and read through the remote store."""
     root = tmp_path_factory.mktemp("lookup")
     labels = "\n".join(f'<{EX}n{i}> <http://www.w3.org/2000/01/rdf-schema#label> "n{i}"@en .' for i in range(30))
     triples = (f"{_chain('fits', DEPTH, True)}\n{_chain('back', DEPTH, False)}\n"
                f"{_chain('deep', DEPTH + 1, True)}\n{_chain('deepback', DEPTH + 2, False)}\n"
                f"{_chain('justback', DEPTH + 1, False)}\n{labels}\n")
     settings = Settings.from_env({}, data_dir=root, workers=1)
+    trig = root / "chains.trig"
+    trig.write_text(f"<{GRAPH_DATA}> {{\n{triples}}}\n", encoding="utf-8")
+    release = Release.open(write_release_from_trig(settings.releases_dir, trig))
     if request.param == "embedded":
-        trig = root / "chains.trig"
-        trig.write_text(f"<{EX}g> {{\n{triples}}}\n", encoding="utf-8")
-        store = EmbeddedStore(Release.open(write_test_release(settings.releases_dir, trig)), settings)
+        store = EmbeddedStore(release, settings)
         yield Lookup(store, settings.max_result_bytes)
         store.close()
         return
@@ -54,7 +56,8 @@ def lookup(request, tmp_path_factory):
     except servers.ServerMissing as err:
         pytest.skip(str(err))
     try:
-        server.put_graph(str(GRAPH_DATA), triples.encode("utf-8"))
+        done = publish_to(server, root)
+        assert done.returncode == 0, done.stderr
         store = RemoteStore(server.query_url, settings)
         yield Lookup(store, settings.max_result_bytes)
         store.close()

@@ -52,16 +52,11 @@ def _write_source(tmp_path: Path) -> Path:
 def _served(source: Path):
     """(a test client, its store): a real embedded store over a release whose meta graph holds
     the examples of ``source`` as the build writes them (the page reads them from the store)."""
-    from conftest import write_test_release
+    from conftest import write_release_from_trig
     from support import app_over_store
 
-    from govgraph.builder.describe import describe_release
-    from govgraph.namespaces import GRAPH_META
-
     settings = Settings.from_env({}, source_dir=source, data_dir=source / "data", workers=1)
-    meta = describe_release({"release": "0.0.0-test0000"}, settings).serialize(format="nt")
-    (source / "meta.trig").write_text(f"<{GRAPH_META}> {{\n{meta}}}\n", encoding="utf-8")
-    write_test_release(settings.releases_dir, source / "meta.trig")
+    write_release_from_trig(settings.releases_dir, source_dir=source)
     app, store = app_over_store(settings)
     return app.test_client(), store
 
