@@ -7,7 +7,8 @@ runner turns SIGTERM into the same exit).
 - ``oxigraph-disk``: ``oxigraph load`` then ``oxigraph serve --location`` (as a user runs it);
 - ``oxigraph-mem``: ``oxigraph serve`` without a location, the quads POSTed to ``/store``;
 - ``virtuoso``: Debian's ``virtuoso-t`` (launcher in ``tests/servers.py``), bulk-loaded with
-  ``ld_dir`` + ``rdf_loader_run()``;
+  ``ld_dir`` + ``rdf_loader_run()``, then the union graph written as ``govgraph publish``
+  writes it (:data:`govgraph.namespaces.GRAPH_UNION`: each distinct triple once);
 - ``govgraph-virtuoso``: ``govgraph serve --store`` over that Virtuoso, the release put in with
   ``govgraph publish --store`` and no release on the front's disk (what an operator runs);
 - ``govgraph-oxigraph``: ``govgraph serve --store`` over an Oxigraph server of its own (in
@@ -17,8 +18,9 @@ runner turns SIGTERM into the same exit).
 
 Every server's default graph is the union of the named graphs: Oxigraph's
 ``--union-default-graph``, rdflib's ``default_union``; Virtuoso's default graph is every graph
-it holds, its own system graphs too, so every query to Virtuoso names the release's graphs as
-``default-graph-uri`` (as ``govgraph serve --store`` does).
+it holds, its own system graphs too, so every query to Virtuoso names the union graph as
+``default-graph-uri`` (as ``govgraph serve --store`` does; naming the release's four graphs
+would merge them as a bag, counting a triple held by two of them twice).
 """
 
 from __future__ import annotations
@@ -241,8 +243,9 @@ def start_virtuoso_peer(nquads: Path, buffers_mb: int, graphs: list[str]) -> Pee
         if "quads.nq" in errors:
             raise RuntimeError(f"Virtuoso's bulk load failed: {errors[-800:]}")
         target.unlink()
+        union = virtuoso_union(server, graphs)
         peer = Peer("virtuoso", server.query_url, server.proc.pid, server.stop,
-                    notes=[f"{buffers_mb} MB of buffers"], params=tuple(("default-graph-uri", g) for g in graphs),
+                    notes=[f"{buffers_mb} MB of buffers"], params=(("default-graph-uri", union),),
                     server=server)
         peer.first_answer_s = wait_first_answer(peer.query_url, lambda: server.proc.poll() is None, started, 60,
                                                 peer.name, peer.params)
@@ -250,6 +253,18 @@ def start_virtuoso_peer(nquads: Path, buffers_mb: int, graphs: list[str]) -> Pee
         server.stop()
         raise
     return peer
+
+
+def virtuoso_union(server, graphs: list[str]) -> str:
+    """Write the union of ``graphs`` into the graph ``govgraph publish`` serves as the default
+    graph, each distinct triple once (``INSERT SOFT`` skips a quad already there); its name."""
+    from govgraph.namespaces import GRAPH_UNION
+
+    ids = ", ".join(f"iri_to_id('{g}')" for g in graphs)
+    server.isql(f"INSERT SOFT DB.DBA.RDF_QUAD (G, S, P, O) SELECT iri_to_id('{GRAPH_UNION}'), S, P, O "
+                f"FROM DB.DBA.RDF_QUAD WHERE G IN ({ids})")
+    server.isql("checkpoint")
+    return str(GRAPH_UNION)
 
 
 def start_rdflib_endpoint(nquads: Path, log: Path, timeout: float = 1800) -> Peer:
