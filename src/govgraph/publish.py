@@ -7,7 +7,8 @@ fails leaves the old one serving. The steps, each named in an error with its gra
    size and sha256), then its four graphs are read: ontology, data and inferred from
    ``govgraph.nq``, meta from ``void.ttl``; each must hold the manifest's count. A fifth
    graph is made from them: their union, each distinct triple once
-   (:func:`govgraph.release.write_union`, the embedded store's default graph), to be
+   (:func:`govgraph.release.write_union`, the embedded store's default graph; it must hold
+   the manifest's ``store_union_triples``), to be
    served as the default graph (:data:`govgraph.namespaces.GRAPH_UNION`): store servers
    merge the graphs a query's dataset names as a bag (a triple held by two graphs would
    count twice), the embedded store as a set.
@@ -161,6 +162,10 @@ class Publisher:
                                      f"where its manifest says {expected.get(public, 0)}")
             graphs.append(_Graph(public, staging_graph(release.id, public), list(found), len(found)))
         union = union_of({g.public: g.triples for g in graphs})
+        if len(union) != release.manifest.get("store_union_triples"):
+            raise NoReleaseError(f"read: the union of the graphs of release {release.id} holds {len(union)} triples "
+                                 f"where its manifest says {release.manifest.get('store_union_triples')} "
+                                 f"(store_union_triples)")
         graphs.append(_Graph(str(GRAPH_UNION), staging_graph(release.id, str(GRAPH_UNION)), union, len(union)))
         self.progress(f"read: {release.id}: " + ", ".join(f"{len(g.triples):,} triples for <{g.public}>"
                                                          for g in graphs))
