@@ -167,7 +167,7 @@ def start_oxigraph(location: Path | str | None = None, *options: str, union_defa
     return server
 
 
-def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int = 64, isolation: int = 2) -> str:
+def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int = 64, isolation: int = 8) -> str:
     """The ``virtuoso.ini`` of a server whose database lives in ``directory``.
 
     Both ports listen on 127.0.0.1 only. ``buffers_mb`` sizes the page buffers (8 KB
@@ -178,7 +178,8 @@ def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int
     answers silently). The estimated-cost refusal stays off too (an error, never a cut
     answer, but the estimates refuse cheap queries on small buffers). ``isolation`` is
     ``[Parameters] DefaultIsolation`` (2 read committed, Virtuoso's default; 4 repeatable
-    read; 8 serializable): see docs/deploy.md on what each gives a publish under load.
+    read; 8 serializable, the default here: the one at which readers never see a mix of two
+    releases during a publish; docs/deploy.md says what each gives a publish under load).
     """
     buffers = max(1000, buffers_mb * 1024 // 8)
     d = directory

@@ -47,6 +47,7 @@ from govgraph.errors import GovGraphError, NoReleaseError
 from govgraph.namespaces import GRAPH_META, GRAPH_UNION, GRAPHS
 from govgraph.release import Release, newest_release, verify_release, list_releases, write_union
 from govgraph.store.server import StoreServer
+from govgraph.store.remote import Deadlocked, server_error
 
 #: The graphs a publish writes and swaps: the release's four, and their union (the default graph).
 SERVED_GRAPHS = (*(str(g) for g in GRAPHS), str(GRAPH_UNION))
@@ -236,11 +237,23 @@ class Publisher:
         self._check(response, step, graph)
 
     def _send(self, method: str, url: str, step: str, graph: str, **kwargs) -> requests.Response:
-        try:
-            return self._session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as err:
-            raise PublishError(f"{step}: graph <{graph}>: the store server at {self.server.redact(url)} "
-                               f"cannot be reached: {self.server.redact(err)}") from None
+        """One request; sent again (at most :data:`WRITE_ATTEMPTS` times, after a short pause)
+        while the server rolls it back as a deadlock's victim (:func:`deadlocked`): a server
+        that reads at serializable isolation, as Virtuoso must for readers never to see a mix
+        of two releases, makes the publish's own writes such victims now and then, and a
+        rolled-back request changed nothing, so sending it again is safe."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.RequestException as err:
+                raise PublishError(f"{step}: graph <{graph}>: the store server at {self.server.redact(url)} "
+                                   f"cannot be reached: {self.server.redact(err)}") from None
+            if attempt == WRITE_ATTEMPTS or not deadlocked(response):
+                return response
+            self.progress(f"{step}: graph <{graph}>: the server rolled the request back as a deadlock's "
+                          f"victim; sending it again ({attempt} of {WRITE_ATTEMPTS - 1})")
+            time.sleep(0.05 * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     def _check(self, response: requests.Response, step: str, graph: str) -> None:
         if response.status_code >= 300:
@@ -251,6 +264,23 @@ class Publisher:
 
     def close(self) -> None:
         self._session.close()
+
+
+#: How often one request of a publish is sent while the server rolls it back as a deadlock's victim.
+WRITE_ATTEMPTS = 6
+
+
+def deadlocked(response: requests.Response) -> bool:
+    """True if the server answered that it rolled the request back as a deadlock's victim or
+    a serialization failure (SQLSTATE 40001): Virtuoso says ``Virtuoso 40001 Error SR172`` to
+    SPARQL Update, and an HTML page with ``Error 40001`` / ``SR172`` to a Graph Store PUT."""
+    if response.status_code < 500:
+        return False
+    return (isinstance(server_error(response.status_code, response.text), Deadlocked)
+            or _DEADLOCK_PAGE.search(response.text[:2000]) is not None)
+
+
+_DEADLOCK_PAGE = re.compile(r"Error 40001\b|\bSR172: Transaction deadlocked")
 
 
 def union_of(graphs: dict[str, list]) -> list:
