@@ -181,7 +181,8 @@ def _scale_tables(scale: dict) -> list[str]:
             continue
         peak = max((e.get("pss_mb_max") or 0 for e in summary.get(name, {}).values()), default=0) or None
         also = max((e.get("also_pss_mb") or 0 for e in summary.get(name, {}).values()), default=0)
-        extra = f" (+ Virtuoso {also:.0f})" if also else ""
+        behind = "Oxigraph" if name.endswith("-oxigraph") else "Virtuoso"  # the store server of a front
+        extra = f" (+ {behind} {also:.0f})" if also else ""
         lines.append(f"| {name} | {start['idle_pss_mb']:.0f} | {_ms(peak)}{extra} | {_ms(start['load_s'])} | "
                      f"{_ms(start['first_answer_s'])} |")
     return lines + [""]
