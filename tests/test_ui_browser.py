@@ -210,7 +210,8 @@ def test_a_long_answer_is_shown_a_page_at_a_time_and_the_page_says_so(page, serv
     page.click("#pager .page-prev")
     assert page.locator(".results-table tbody tr").first.inner_text() == first
     csv_link = page.locator("a.download[data-format='csv']").get_attribute("href")
-    assert len(requests.get(server + csv_link).text.strip().splitlines()) == total + 1  # the header line
+    rows = list(csv.reader(io.StringIO(requests.get(server + csv_link).text)))  # literals may hold line breaks
+    assert len(rows) == total + 1  # the header line
     set_query(page, "CONSTRUCT WHERE { ?s ?p ?o }")
     run(page)
     assert_no_error(page)
