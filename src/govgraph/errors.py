@@ -123,3 +123,10 @@ class QueryMemoryError(GovGraphError):
 
 class StoreUnavailableError(GovGraphError):
     status, exit_code, title = 503, 3, "store unavailable"
+
+
+class StoreContentError(GovGraphError):
+    """What a store server holds is not what the release it describes holds: a dump file
+    made again from its graphs has another sha256 than its meta graph states (never served)."""
+
+    status, exit_code, title = 502, 3, "the store holds different content from the release it describes"

@@ -344,27 +344,31 @@ SHA256SUMS = "SHA256SUMS"
 
 
 def dump_files(release: Release) -> list[str]:
-    """The files a release publishes under /dumps/ (and ``govgraph dump`` writes):
-    the ``govgraph.*`` dumps and ``void.ttl`` listed in the manifest, then SHA256SUMS.
+    """The files a release publishes under /dumps/ (and ``govgraph dump`` writes): the
+    ``govgraph.*`` dumps listed in the manifest, ``void.ttl`` (every release has its
+    description; a manifest read from a store's meta graph does not list it, since the meta
+    graph cannot state its own checksum), then SHA256SUMS.
 
-    >>> r = Release(Path("."), {"files": {"govgraph.nt": {}, "ontology.ttl": {}, "void.ttl": {}}})
-    >>> dump_files(r)
+    >>> dump_files(Release(Path("."), {"files": {"govgraph.nt": {}, "ontology.ttl": {}, "void.ttl": {}}}))
+    ['govgraph.nt', 'void.ttl', 'SHA256SUMS']
+    >>> dump_files(Release(Path("."), {"files": {"govgraph.nt": {}}}))
     ['govgraph.nt', 'void.ttl', 'SHA256SUMS']
     """
-    names = sorted(n for n in release.manifest.get("files", {})
-                   if n.startswith("govgraph.") or n == "void.ttl")
-    return names + [SHA256SUMS]
+    names = sorted(n for n in release.manifest.get("files", {}) if n.startswith("govgraph."))
+    return names + ["void.ttl", SHA256SUMS]
 
 
 def sha256sums(release: Release) -> str:
-    """The SHA256SUMS text of a release's dumps, from the sha256s in its manifest.
+    """The SHA256SUMS text of a release's dumps, from the sha256s in its manifest (a file
+    whose checksum it does not state is left out: ``void.ttl`` of a store's release).
 
     >>> r = Release(Path("."), {"files": {"govgraph.nt": {"sha256": "ab" * 32}}})
     >>> sha256sums(r).split() == ["ab" * 32, "govgraph.nt"]
     True
     """
     files = release.manifest.get("files", {})
-    return "".join(f"{files[n]['sha256']}  {n}\n" for n in dump_files(release) if n != SHA256SUMS)
+    return "".join(f"{files[n]['sha256']}  {n}\n" for n in dump_files(release)
+                   if n != SHA256SUMS and files.get(n, {}).get("sha256"))
 
 
 def write_dumps(settings, out_dir: Path) -> list[Path]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
-import gzip
 import hashlib
 import json
 import os
@@ -35,16 +34,11 @@ from rdflib import Graph, OWL, URIRef
 
 from govgraph.builder.canonical import canonical_nquads, rdfc_nquads
 from govgraph.builder.describe import describe_release
+from govgraph.dumpfiles import VOID_FILE, DumpFile, dump_contents, turtle_file
 from govgraph.errors import InputError
-from govgraph.namespaces import (BASE, GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY,
-                                 ONTOLOGY_IRI, PREFIXES)
+from govgraph.namespaces import BASE, GRAPH_DATA, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, ONTOLOGY_IRI
 from govgraph.release import MANIFEST, SHA256SUMS, STORE_DIR, store_files, write_union
 
-#: (extension, pyoxigraph format, media type, dataset or union, gzipped copy too)
-DUMPS = (("nq", ox.RdfFormat.N_QUADS, "application/n-quads", True, True),
-         ("trig", ox.RdfFormat.TRIG, "application/trig", True, False),
-         ("ttl", ox.RdfFormat.TURTLE, "text/turtle", False, True),
-         ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", False, True))
 _SOFTWARE = ("govgraph", "rdflib", "pyshacl", "owlready2", "pyoxigraph")
 
 
@@ -150,21 +144,18 @@ def remove_stale_temporaries(root: Path) -> list[str]:
 
 
 def _write_contents(tmp: Path, rid: str, built: Built, nquads: bytes, settings) -> dict:
-    # a list in a fixed order, not an ox.Dataset: a Dataset iterates in hash order, and
-    # the serialisers write what they are given in that order
-    dataset = sorted(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), key=lambda q: (str(q.graph_name), str(q)))
-    union = sorted(set(q.triple for q in dataset), key=str)
     files: dict[str, dict] = {}
-    _write_dumps(tmp, nquads, dataset, union, files)
-    _write_turtle(tmp / "ontology.ttl", built.ontology, files)
-    _write_turtle(tmp / "shapes.ttl", built.shapes, files)
-    _write_turtle(tmp / "shacl-report.ttl", built.report, files)
-    manifest = _manifest(rid, built, dataset, union, files, settings)
+    for dump in dump_contents(nquads):  # the function `serve --store` makes them again with
+        _record(tmp, dump, files)
+    for name, graph in (("ontology.ttl", built.ontology), ("shapes.ttl", built.shapes),
+                        ("shacl-report.ttl", built.report)):
+        _record(tmp, turtle_file(name, graph), files)
+    manifest = _manifest(rid, built, files, settings)
     store = ox.Store(str(tmp / STORE_DIR))
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     meta = describe_release(manifest, settings, store)
-    _write_turtle(tmp / "void.ttl", meta, files)
-    store.bulk_load(path=str(tmp / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_META)))
+    _record(tmp, turtle_file(VOID_FILE, meta), files)
+    store.bulk_load(path=str(tmp / VOID_FILE), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_META)))
     store.flush()
     manifest["graphs"][str(GRAPH_META)] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_META))))
     manifest["triples"] = len(store)  # the named graphs' quads (the default graph is still empty)
@@ -177,32 +168,12 @@ def _write_contents(tmp: Path, rid: str, built: Built, nquads: bytes, settings) 
     return manifest
 
 
-def _write_dumps(tmp: Path, nquads: bytes, dataset, union, files: dict) -> None:
-    for ext, fmt, media_type, quads, gzipped in DUMPS:
-        name = f"govgraph.{ext}"
-        content = (nquads if ext == "nq" else
-                   ox.serialize(dataset if quads else union, format=fmt,
-                                prefixes=PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None))
-        count = len(dataset) if quads else len(union)
-        _record(tmp / name, content, media_type, None, count, files)
-        if gzipped:
-            _record(tmp / (name + ".gz"), gzip.compress(content, mtime=0), media_type, "gzip", count, files)
+def _record(tmp: Path, dump: DumpFile, files: dict) -> None:
+    (tmp / dump.name).write_bytes(dump.content)
+    files[dump.name] = dump.info()
 
 
-def _write_turtle(path: Path, graph: Graph, files: dict) -> None:
-    quads = canonical_nquads({str(GRAPH_META): graph})
-    triples = [q.triple for q in ox.parse(quads, format=ox.RdfFormat.N_QUADS)]
-    content = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    _record(path, content, "text/turtle", None, len(triples), files)
-
-
-def _record(path: Path, content: bytes, media_type: str, encoding, triples: int, files: dict) -> None:
-    path.write_bytes(content)
-    files[path.name] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(),
-                        "media_type": media_type, "encoding": encoding, "triples": triples}
-
-
-def _manifest(rid: str, built: Built, dataset, union, files: dict, settings) -> dict:
+def _manifest(rid: str, built: Built, files: dict, settings) -> dict:
     version, version_iri = ontology_version(built.ontology)
     return {
         "release": rid, "version": version, "version_iri": version_iri,
@@ -210,7 +181,8 @@ def _manifest(rid: str, built: Built, dataset, union, files: dict, settings) -> 
         "git_sha": None, "base_iri": BASE,
         "graphs": {str(GRAPH_ONTOLOGY): len(built.ontology), str(GRAPH_DATA): len(built.data),
                    str(GRAPH_INFERRED): len(built.inferred)},
-        "triples": len(dataset), "union_triples": len(union), "files": files,
+        "triples": files["govgraph.nq"]["triples"], "union_triples": files["govgraph.nt"]["triples"],
+        "files": files,
         "software": {name: _version(name) for name in _SOFTWARE},
         "sources": built.sources,
     }

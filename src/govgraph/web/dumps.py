@@ -3,7 +3,10 @@
 ``/dumps/latest/<file>`` always names the newest release (short cache, must revalidate);
 ``/dumps/<release-id>/<file>`` never changes (immutable, cached for a year). Only the files
 :func:`govgraph.release.dump_files` lists are served, and only from releases found in
-``settings.releases_dir``: nothing else on disk is reachable.
+``settings.releases_dir``: nothing else on disk is reachable. Over a store server
+(``govgraph serve --store URL``) the one release is the store's, read from its meta graph, and
+its files are made again from the store's graphs (:mod:`govgraph.web.remote_dumps`: served
+only when their sha256 is the meta graph's, else 502); local releases are not listed.
 
 Headers, and the scheme for gzip ("Content-Encoding only where it is true"): a ``.gz``
 file is served as what it is, ``Content-Type: application/gzip`` with no
@@ -25,20 +28,10 @@ from flask import Response
 
 from govgraph.errors import NotFoundError
 from govgraph.release import SHA256SUMS, Release, dump_files, list_releases, sha256sums
+from govgraph.web.remote_dumps import regenerated_file
 
 bp = Blueprint("dumps", __name__)
 
-
-@bp.before_request
-def _only_with_local_releases() -> None:
-    """Over a store server (``govgraph serve --store URL``) the files of a release are not
-    on this host: every /dumps/ route answers 404 saying so, rather than serving local files
-    that may describe another release than the one the store holds."""
-    settings = current_app.config["GOVGRAPH_SETTINGS"]
-    if settings.store_url:
-        raise NotFoundError("this server answers from a store server (govgraph serve --store) and serves no "
-                            "dump files; they are published where the release was built, as /.well-known/void "
-                            "describes")
 
 LATEST = "latest"
 LATEST_MAX_AGE = 300
@@ -46,9 +39,21 @@ IMMUTABLE_MAX_AGE = 31_536_000
 
 
 def all_releases() -> list[Release]:
-    """Every complete release in ``settings.releases_dir``, newest first."""
+    """Every complete release in ``settings.releases_dir``, newest first; over a store server,
+    the release it holds (none if its meta graph names none)."""
+    store = _remote_store()
+    if store is not None:
+        release = store.release
+        return [release] if release.manifest.get("files") else []
     settings = current_app.config["GOVGRAPH_SETTINGS"]
     return list(reversed(list_releases(settings.releases_dir)))
+
+
+def _remote_store():
+    """The store server this front answers from (``govgraph serve --store URL``), or None."""
+    if not current_app.config["GOVGRAPH_SETTINGS"].store_url:
+        return None
+    return current_app.extensions.get("govgraph.store")
 
 
 def find_release(release_id: str) -> Release:
@@ -118,13 +123,17 @@ def dump_file(release_id: str, name: str):
 
 
 def _send_dump(release: Release, name: str) -> Response:
-    info = release.manifest["files"][name]
-    path = release.file(name)
-    if not path.is_file():
-        raise NotFoundError(f"release {release.id} lists {name} but the file is missing")
+    info = release.manifest["files"].get(name) or {"media_type": "text/turtle"}  # void.ttl over a store server
+    store = _remote_store()
+    if store is not None:
+        path, sha256 = regenerated_file(current_app.config["GOVGRAPH_SETTINGS"], store, release, name)
+    else:
+        path, sha256 = release.file(name), info["sha256"]
+        if not path.is_file():
+            raise NotFoundError(f"release {release.id} lists {name} but the file is missing")
     _ignore_multiple_ranges()
     return send_file(path, mimetype=_media_type(name, info), download_name=name,
-                     conditional=True, etag=info["sha256"], last_modified=created(release))
+                     conditional=True, etag=sha256, last_modified=created(release))
 
 
 def _media_type(name: str, info: dict) -> str:

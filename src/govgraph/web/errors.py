@@ -30,7 +30,8 @@ WORDS = by_language({
 STATUS_ES = {400: "solicitud incorrecta", 403: "prohibido", 404: "no encontrado", 405: "método no permitido",
              406: "no aceptable", 408: "tiempo de espera agotado", 413: "contenido demasiado grande",
              414: "URI demasiado largo", 415: "tipo de contenido no admitido", 429: "demasiadas solicitudes",
-             431: "cabeceras demasiado grandes", 500: "error interno", 503: "servicio no disponible"}
+             431: "cabeceras demasiado grandes", 500: "error interno", 502: "puerta de enlace incorrecta",
+             503: "servicio no disponible"}
 
 
 def error_body(status: int, error: str, detail: str) -> dict:
