@@ -109,3 +109,16 @@ def test_a_store_altered_after_the_publish_gives_an_error_not_bytes(bare, releas
         _update(store, f"DELETE DATA {{ {ALTERATION} }}")
     served = requests.get(f"{url}/dumps/{release.id}/govgraph.nt")  # the store holds the release again
     assert served.status_code == 200 and served.content == release.file("govgraph.nt").read_bytes()
+
+
+def test_first_requests_at_once_each_get_the_release_s_bytes(bare, release):
+    """Many first requests at once (threads of the front; one makes the files under the lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, url, data_dir = bare
+    shutil.rmtree(data_dir / "dump-cache", ignore_errors=True)
+    names = _dumps(release) * 2
+    with ThreadPoolExecutor(len(names)) as pool:
+        answers = list(pool.map(lambda n: requests.get(f"{url}/dumps/{release.id}/{n}", timeout=120), names))
+    for name, answer in zip(names, answers):
+        assert answer.status_code == 200 and answer.content == release.file(name).read_bytes(), name

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from govgraph.dumpfiles import DUMPED_GRAPHS, VOID_FILE, regenerate
-from govgraph.errors import StoreContentError, StoreUnavailableError
+from govgraph.errors import ConfigError, StoreContentError, StoreUnavailableError
 from govgraph.namespaces import GGDATASET, GRAPH_META, PREFIXES
 from govgraph.release import Release
 from govgraph.store import QueryRequest
@@ -52,10 +52,14 @@ def regenerated_file(settings, store, release: Release, name: str) -> tuple[Path
     directory = Path(settings.data_dir) / CACHE_DIR / release.id
     path = directory / name
     if not path.is_file():
-        directory.mkdir(parents=True, exist_ok=True)
-        with _locked(directory.with_name(release.id + ".lock")):
-            if not path.is_file():
-                _make(store, release, directory, name, settings)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with _locked(directory.with_name(release.id + ".lock")):
+                if not path.is_file():
+                    _make(store, release, directory, name, settings)
+        except OSError as err:
+            raise ConfigError(f"{directory}: the dump files of release {release.id} cannot be kept there "
+                              f"({err.strerror or err}); GOVGRAPH_DATA_DIR must be writable") from None
     expected = release.manifest["files"].get(name, {}).get("sha256")
     return path, expected or _sha256(path)
 
