@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from conftest import FIXTURES, release_graphs, start_server, stop_server
 from govgraph.config import Settings
 from govgraph.namespaces import GRAPH_DATA, GRAPH_META, GRAPH_UNION, GRAPHS
 from govgraph.release import Release
+from govgraph.store.bracket import PUBLICATION_GRAPH, SWAPPING, state_update
+from govgraph.store.server import StoreServer
 from govgraph.store.worker import open_quads
 
 KINDS = ("oxigraph", "virtuoso")
@@ -283,7 +286,57 @@ def test_two_web_processes_never_mix_two_releases_while_they_are_published_in_tu
     allowed = {((rid, n),) for rid, n in expected.items()}
     assert allowed <= set(answers), answers  # both releases were read, while the publishes ran
     mixed = {a: c for a, c in answers.items() if a not in allowed}
-    if mixed and isinstance(store, servers.VirtuosoServer):
-        pytest.xfail(f"Virtuoso 7.2, even at DefaultIsolation 8, now and then lets a query read the meta graph of one "
-                     f"release and the data graph of the next across the swap's commit (docs/deploy.md): {mixed}")
-    assert not mixed, mixed
+    reruns = sum((data_dir / f"serve-{url.rsplit(':', 1)[1]}.log").read_text().count("running it again")
+                 for _, url in fronts)
+    print(f"{type(store).__name__}: answers {dict(answers)}; queries run again after a publish's swap: {reruns}")
+    assert not mixed, (mixed, reruns)
+
+
+def _set_state(store, state: str) -> None:
+    """Set the publication state with an update of our own, as a publish does."""
+    settings = Settings.from_env({k: v for k, v in _env(store).items() if k.startswith("GOVGRAPH_STORE_")})
+    server = StoreServer.from_settings(store.query_url, settings)
+    with server.session() as session:
+        response = session.post(server.update_url, data=state_update(state).encode("utf-8"), timeout=60,
+                                headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+    assert response.status_code < 300, response.text[:500]
+
+
+def test_an_interrupted_publish_gives_readers_503_naming_it_until_the_next_publish(store, built):
+    """A publish stopped after it set the state to ``swapping`` (an update of the test's
+    own): a reader gets 503 naming the publish within its deadline (3 s here), and the
+    next publish repairs the state and readers answer again. The control graph stays out
+    of the front's datasets: the server lists it, the front does not."""
+    data_dir, older, newer = built
+    assert publish(store, data_dir, older.id).returncode == 0
+    assert PUBLICATION_GRAPH in {row["g"] for row in ask(store, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")}
+    env = {"GOVGRAPH_RATE_LIMIT": "0", "GOVGRAPH_CLIENT_QUERIES": "0", "GOVGRAPH_QUERY_TIMEOUT": "3"}
+    proc, front = start_server(data_dir, env, ("--store", store.query_url))
+
+    def read() -> requests.Response:
+        return requests.post(front + "/sparql", data={"query": RELEASE_QUERY},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=60)
+
+    def release_of(response: requests.Response) -> list:
+        assert response.status_code == 200, response.text[:500]
+        return [(b["id"]["value"], int(b["n"]["value"])) for b in response.json()["results"]["bindings"]]
+
+    try:
+        assert release_of(read()) == [(older.id, older.manifest["graphs"][str(GRAPH_DATA)])]
+        graphs = requests.post(front + "/sparql", data={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=60).json()
+        assert {b["g"]["value"] for b in graphs["results"]["bindings"]} == set(PUBLIC)
+        _set_state(store, SWAPPING)
+        started = time.monotonic()
+        refused = read()
+        waited = time.monotonic() - started
+        assert refused.status_code == 503, refused.text[:500]
+        assert refused.json()["error"] == "publish under way" and refused.headers["Retry-After"] == "5"
+        assert "a publish is changing the release" in refused.json()["detail"]
+        assert "the last one was interrupted, and publishing again repairs it" in refused.json()["detail"]
+        assert 2.5 < waited < 10, waited  # it waited for the publish, up to its deadline, and no longer
+        done = publish(store, data_dir, newer.id)
+        assert done.returncode == 0, done.stderr
+        assert release_of(read()) == [(newer.id, newer.manifest["graphs"][str(GRAPH_DATA)])]
+    finally:
+        stop_server(proc)

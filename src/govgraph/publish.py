@@ -20,7 +20,10 @@ fails leaves the old one serving. The steps, each named in an error with its gra
 3. **verify**: each staged graph is counted by query and must hold the manifest's count.
 4. **swap**: ONE SPARQL Update request copies every staged graph onto its public name
    (``COPY``) and drops the public graphs the release lacks; the server applies a request
-   as one transaction, so the switch is atomic for readers.
+   as one transaction. It is bracketed by two updates of the publication state
+   (``swapping``, then ``served`` and a new id: :mod:`govgraph.store.bracket`), by which
+   ``govgraph serve --store`` passes on no answer that read across the swap, even from a
+   server whose readers do not see a transaction whole.
 5. **clean**: the staging graphs are dropped. Until the swap, the public graphs are not
    touched: a failure before it drops this release's staging graphs and changes nothing
    that is served.
@@ -46,6 +49,7 @@ import requests
 from govgraph.errors import GovGraphError, NoReleaseError
 from govgraph.namespaces import GRAPH_META, GRAPH_UNION, GRAPHS
 from govgraph.release import Release, newest_release, verify_release, list_releases, write_union
+from govgraph.store.bracket import PUBLICATION_GRAPH, SWAPPING, new_served_state, state_update
 from govgraph.store.server import StoreServer
 from govgraph.store.remote import Deadlocked, server_error
 
@@ -122,9 +126,7 @@ class Publisher:
                 self._stage(graph)
             for graph in graphs:
                 self._verify(graph)
-            counts = {g.public: g.expected for g in graphs}
-            self._update(self.server.swap_prologue + swap_update({g.public: g.staged for g in graphs}, counts,
-                                                                 SERVED_GRAPHS), "swap", "every graph")
+            self._swap(graphs)
         except BaseException:
             self._drop([g for g in staged if g.expected])
             raise
@@ -136,6 +138,25 @@ class Publisher:
         return served
 
     # ---- the steps ----
+
+    def _swap(self, graphs: list[_Graph]) -> None:
+        """The swap, between two updates of the publication state (:mod:`govgraph.store.bracket`):
+        ``swapping`` before, a new ``served`` id after. A swap the server answered with an
+        error was rolled back: the state gets a new ``served`` id and the error is raised. A
+        swap whose outcome is unknown (no answer) leaves ``swapping``: readers wait, then get
+        503, until the next publish."""
+        update = self.server.swap_prologue + swap_update({g.public: g.staged for g in graphs},
+                                                         {g.public: g.expected for g in graphs}, SERVED_GRAPHS)
+        self._update(state_update(SWAPPING), "swap", PUBLICATION_GRAPH)
+        try:
+            self._update(update, "swap", "every graph")
+        except PublishError as err:
+            if not err.extra.get("answered"):
+                raise PublishError(f"{err.detail}; the publication state stays '{SWAPPING}', so readers of "
+                                   f"govgraph serve --store get 503 until a publish succeeds") from None
+            self._update(state_update(new_served_state()), "swap", PUBLICATION_GRAPH)
+            raise
+        self._update(state_update(new_served_state()), "swap", PUBLICATION_GRAPH)
 
     def _read(self, release: Release) -> list[_Graph]:
         try:
@@ -260,7 +281,7 @@ class Publisher:
             what = ("it refused the credentials (GOVGRAPH_STORE_USER / GOVGRAPH_STORE_PASSWORD)"
                     if response.status_code in (401, 403) else response.text[:400].strip())
             raise PublishError(f"{step}: graph <{graph}>: {self.server.redact(response.url)} answered "
-                               f"{response.status_code}: {self.server.redact(what)}")
+                               f"{response.status_code}: {self.server.redact(what)}", answered=True)
 
     def close(self) -> None:
         self._session.close()

@@ -21,6 +21,12 @@ The query leaves with a one-line prologue that
 states the endpoint's base IRI and declares the predeclared prefixes it uses, so it means
 on the remote what it means on the embedded store.
 
+An answer is passed on only if the publication state ``govgraph publish`` keeps on the
+remote was the same served release just before the query was sent and just after its answer
+was read (:mod:`govgraph.store.bracket`): one small extra read per query, and no answer
+mixes two releases whatever the server's isolation; while a publish swaps graphs the query
+waits and runs again, and past its deadline the client gets 503 naming the publish.
+
 What release the remote holds is read from its meta graph (the identity, version, graphs
 and dump files the build wrote there: :func:`govgraph.store.lookup.served_release`), never
 from local files, and read again every :data:`govgraph.store.lookup.REFRESH_SECONDS`: the
@@ -30,6 +36,7 @@ remote's data can change without this process.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 import threading
@@ -44,6 +51,7 @@ from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, Quer
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import GRAPH_UNION, GRAPHS, PREFIXES
+from govgraph.store.bracket import PUBLICATION_GRAPH, Observation, PublicationUnderWay, clean, state_query
 from govgraph.store.guard import Token, prologue, screen_query, tokenize
 from govgraph.store.syntax import explain
 from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
@@ -73,6 +81,10 @@ class RemoteStore:
         self._release: tuple[float, Release] | None = None
         self._reading = threading.Lock()
         self.retries = 0  # queries sent again after the server chose them as a deadlock's victim
+        self.reruns = 0  # queries run again because a publish changed the state around them
+        self._observing = threading.Lock()
+        self._reads = 0  # publication state reads started
+        self._state: tuple[int, Observation] | None = None  # (number of the read, what it saw): the newest
 
     def _retried(self, err: GovGraphError) -> None:
         self.retries += 1
@@ -102,14 +114,15 @@ class RemoteStore:
                 "named-graph-uri": named}
         timeout = self.settings.query_timeout if timeout is None else timeout
         started = time.monotonic()
+        deadline = started + timeout
 
         def send() -> tuple[bytes, str]:
             with self._session.post(self.url, data=data, headers={"Accept": _ACCEPT.get(screening.form, _JSON)},
-                                    timeout=max(started + timeout - time.monotonic(), 0.001), stream=True) as response:
-                return _read(response, request, started + timeout), response.headers.get("Content-Type", "")
+                                    timeout=max(deadline - time.monotonic(), 0.001), stream=True) as response:
+                return _read(response, request, deadline), response.headers.get("Content-Type", "")
 
         try:
-            body, content_type = retried(send, started + timeout, self._retried)
+            body, content_type = self._bracketed(lambda: retried(send, deadline, self._retried), started, deadline)
             result = _reserialise(body, content_type, request, screening.star_order)
         except requests.Timeout:
             raise QueryTimeoutError(f"the remote store did not answer before the deadline: {PAST_DEADLINE}",
@@ -120,6 +133,67 @@ class RemoteStore:
             err.extra["seconds"] = time.monotonic() - started  # what the client's budget is charged
             raise
         return dataclasses.replace(compressed(result, request), form=screening.form, seconds=time.monotonic() - started)
+
+    def _bracketed(self, run, started: float, deadline: float):
+        """``run()``'s answer, once an observation of the publication state from before it and
+        one from after it are equal and clean (:mod:`govgraph.store.bracket`); else it runs
+        again when the state is clean, and past ``deadline`` the error names the publish."""
+        before = self._newest_state()
+        if before is None:
+            before = self._observe(deadline)
+        pause = 0.02
+        while True:
+            if clean(before):
+                answer = run()
+                after = self._observe(deadline)
+                if after == before:
+                    return answer
+                self.reruns += 1
+                log.info("the publication state changed while a query ran (%s, then %s): running it again",
+                         before, after)
+                before = after
+                if clean(before) and time.monotonic() < deadline:
+                    continue
+            if time.monotonic() + pause >= deadline:
+                raise PublicationUnderWay(
+                    f"a publish is changing the release the store server serves: for the {deadline - started:.0f} s "
+                    f"of this query's deadline its publication state (graph <{PUBLICATION_GRAPH}>) said "
+                    f"{' and '.join(before) or 'nothing'} and never stayed the same served release around a run of "
+                    f"the query; no answer is given rather than one that could mix two releases. Try again shortly; "
+                    f"if no govgraph publish is running, the last one was interrupted, and publishing again repairs "
+                    f"it", headers={"Retry-After": "5"})
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            before = self._observe(deadline)
+
+    def _newest_state(self) -> Observation | None:
+        with self._observing:
+            return self._state[1] if self._state else None
+
+    def _observe(self, deadline: float) -> Observation:
+        """The publication state now (kept as the newest observation unless a read that
+        started later was kept first)."""
+        with self._observing:
+            self._reads += 1
+            number = self._reads
+        data = {"query": state_query(), "default-graph-uri": [NO_GRAPH], "named-graph-uri": [PUBLICATION_GRAPH]}
+        request = QueryRequest(data["query"], _JSON, None)
+
+        def send() -> bytes:
+            with self._session.post(self.url, data=data, headers={"Accept": _JSON},
+                                    timeout=max(deadline - time.monotonic(), 0.001), stream=True) as response:
+                return _read(response, request, deadline)
+
+        body = retried(send, deadline, self._retried)
+        try:
+            observation = tuple(sorted(row["state"]["value"] for row in json.loads(body)["results"]["bindings"]))
+        except (ValueError, KeyError, TypeError) as err:
+            raise StoreUnavailableError(f"the remote store's answer to the publication state's query is not "
+                                        f"SPARQL JSON ({err}): {body[:200]!r}") from None
+        with self._observing:
+            if self._state is None or number > self._state[0]:
+                self._state = (number, observation)
+        return observation
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
