@@ -281,14 +281,15 @@ def test_two_web_processes_never_mix_two_releases_while_they_are_published_in_tu
                   for _, url in fronts]
         for proc, _ in fronts:
             stop_server(proc)
+    reruns = sum((data_dir / f"serve-{url.rsplit(':', 1)[1]}.log").read_text().count("running it again")
+                 for _, url in fronts)
+    print(f"{type(store).__name__}: answers {dict(answers)}; queries run again after a publish's swap: {reruns}; "
+          f"failed requests: {len(failures)}")
     assert not failures, failures[:5]
     assert finals[0] == finals[1] and finals[0]["results"]["bindings"][0]["id"]["value"] == newer.id
     allowed = {((rid, n),) for rid, n in expected.items()}
     assert allowed <= set(answers), answers  # both releases were read, while the publishes ran
     mixed = {a: c for a, c in answers.items() if a not in allowed}
-    reruns = sum((data_dir / f"serve-{url.rsplit(':', 1)[1]}.log").read_text().count("running it again")
-                 for _, url in fronts)
-    print(f"{type(store).__name__}: answers {dict(answers)}; queries run again after a publish's swap: {reruns}")
     assert not mixed, (mixed, reruns)
 
 

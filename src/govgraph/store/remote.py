@@ -245,7 +245,7 @@ class _StateReader:
                 connection.request("POST", self.target, self.body, {
                     "Content-Type": "application/x-www-form-urlencoded", "Accept": _JSON})
                 response = connection.getresponse()
-                body = response.read(_STATE_BYTES + 1)
+                body = _read_up_to(response, _STATE_BYTES + 1)
             except TimeoutError:
                 connection.close()
                 raise requests.Timeout() from None
@@ -273,6 +273,19 @@ class _StateReader:
 
 #: The longest answer to the publication state's query that is read (it is one short row).
 _STATE_BYTES = 65536
+
+
+def _read_up_to(response: http.client.HTTPResponse, limit: int) -> bytes:
+    """The body, whole, or its first ``limit`` bytes if it is longer (one ``read(n)`` may
+    return less than n before the end: it reads the socket once)."""
+    parts, size = [], 0
+    while size < limit:
+        part = response.read(limit - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def with_prologue(text: str, base: str | None) -> str:
