@@ -55,10 +55,15 @@ True
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 import time
+from typing import Callable
 
-from govgraph.errors import StoreUnavailableError
+from govgraph.errors import ClientGoneError, StoreUnavailableError
+
+log = logging.getLogger("govgraph.store")
 
 #: The control graph holding the publication state (not one of a release's graphs).
 PUBLICATION_GRAPH = "urn:govgraph:graph:publication"
@@ -87,12 +92,12 @@ def state_query() -> str:
 def state_update(state: str) -> str:
     """The update that sets the state to ``state``: insert it, then delete every other value.
 
-    >>> print(state_update("swapping"))  # doctest: +NORMALIZE_WHITESPACE
-    INSERT DATA { GRAPH <urn:govgraph:graph:publication> {
-      <urn:govgraph:graph:publication> <urn:govgraph:publication:state> "swapping" } } ;
-    DELETE { GRAPH <urn:govgraph:graph:publication> { <urn:govgraph:graph:publication> <urn:govgraph:publication:state> ?old } }
-    WHERE { GRAPH <urn:govgraph:graph:publication> {
-      <urn:govgraph:graph:publication> <urn:govgraph:publication:state> ?old FILTER (STR(?old) != "swapping") } }
+    >>> print(state_update("swapping").replace(PUBLICATION_GRAPH, "G").replace(STATE, "S"))
+    INSERT DATA { GRAPH <G> {
+      <G> <S> "swapping" } } ;
+    DELETE { GRAPH <G> { <G> <S> ?old } }
+    WHERE { GRAPH <G> {
+      <G> <S> ?old FILTER (STR(?old) != "swapping") } }
     """
     g, triple = f"<{PUBLICATION_GRAPH}>", f"<{PUBLICATION_GRAPH}> <{STATE}>"
     return (f'INSERT DATA {{ GRAPH {g} {{\n  {triple} "{state}" }} }} ;\n'
@@ -115,3 +120,82 @@ def new_served_state() -> str:
 def clean(observation: Observation) -> bool:
     """True if ``observation`` may bracket a query: one ``served`` state, or no state at all."""
     return observation == () or (len(observation) == 1 and observation[0].startswith(_SERVED))
+
+
+class Bracket:
+    """Runs queries between observations of the publication state, read by ``read_state(deadline)``.
+
+    The newest observation is kept (a lock guards it; of two reads, the one started later
+    wins), so each query costs one read: the one after it. ``reruns`` counts the queries run
+    again because the state changed around them.
+
+    >>> states = iter([("served a",), ("served b",), ("served b",)])
+    >>> bracket = Bracket(lambda deadline: next(states))
+    >>> answers = iter(["read across a swap", "whole"])
+    >>> bracket.run(lambda: next(answers), time.monotonic(), time.monotonic() + 60), bracket.reruns
+    ('whole', 1)
+    """
+
+    def __init__(self, read_state: Callable[[float], Observation]):
+        self.read_state = read_state
+        self.reruns = 0
+        self._lock = threading.Lock()
+        self._reads = 0  # reads started
+        self._newest: tuple[int, Observation] | None = None  # (number of the read, what it saw)
+
+    def observe(self, deadline: float) -> Observation:
+        """The state now, kept as the newest observation unless a read started later was kept first."""
+        with self._lock:
+            self._reads += 1
+            number = self._reads
+        observation = self.read_state(deadline)
+        with self._lock:
+            if self._newest is None or number > self._newest[0]:
+                self._newest = (number, observation)
+        return observation
+
+    def run(self, run: Callable, started: float, deadline: float, cancelled: Callable[[], bool] | None = None):
+        """``run()``'s answer, once the observation before it and the one after it are equal and
+        :func:`clean`; else it runs again when the state is clean (polled while it is not), and
+        past ``deadline`` the error names the publish. A client that has gone (``cancelled()``)
+        ends a wait."""
+        with self._lock:
+            before = self._newest[1] if self._newest else None
+        if before is None:
+            before = self.observe(deadline)
+        pause = 0.02
+        while True:
+            if clean(before):
+                answer = run()
+                after = self.observe(deadline)
+                if after == before:
+                    return answer
+                self.reruns += 1
+                log.info("the publication state changed while a query ran (%s, then %s): running it again",
+                         before, after)
+                before = after
+                if clean(before) and time.monotonic() < deadline:
+                    continue
+            if time.monotonic() + pause >= deadline:
+                raise under_way(before, deadline - started)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            if cancelled is not None and cancelled():
+                raise ClientGoneError("the client closed its connection while its query waited for a publish's "
+                                      "swap to end")
+            before = self.observe(deadline)
+
+
+def under_way(state: Observation, seconds: float) -> PublicationUnderWay:
+    """What a query is told when its deadline passed before it could be bracketed (503).
+
+    >>> err = under_way((SWAPPING,), 3.0)
+    >>> (err.status, err.title, "(graph <urn:govgraph:graph:publication>) said swapping and never" in str(err))
+    (503, 'publish under way', True)
+    """
+    return PublicationUnderWay(
+        f"a publish is changing the release the store server serves: for the {seconds:.0f} s of this query's "
+        f"deadline its publication state (graph <{PUBLICATION_GRAPH}>) said {' and '.join(state) or 'nothing'} and "
+        f"never stayed the same served release around a run of the query; no answer is given rather than one that "
+        f"could mix two releases. Try again shortly; if no govgraph publish is running, the last one was "
+        f"interrupted, and publishing again repairs it", headers={"Retry-After": "5"})

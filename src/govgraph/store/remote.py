@@ -48,12 +48,12 @@ import pyoxigraph
 import requests
 
 from govgraph.config import Settings
-from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, QuerySyntaxError, QueryTimeoutError,
-                             StoreUnavailableError)
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, QuerySyntaxError,
+                             QueryTimeoutError, StoreUnavailableError)
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import GRAPH_UNION, GRAPHS, PREFIXES
-from govgraph.store.bracket import PUBLICATION_GRAPH, Observation, PublicationUnderWay, clean, state_query
+from govgraph.store.bracket import PUBLICATION_GRAPH, Bracket, Observation, state_query
 from govgraph.store.guard import Token, prologue, screen_query, tokenize
 from govgraph.store.syntax import explain
 from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
@@ -83,11 +83,8 @@ class RemoteStore:
         self._release: tuple[float, Release] | None = None
         self._reading = threading.Lock()
         self.retries = 0  # queries sent again after the server chose them as a deadlock's victim
-        self.reruns = 0  # queries run again because a publish changed the state around them
-        self._observing = threading.Lock()
-        self._reads = 0  # publication state reads started
-        self._state: tuple[int, Observation] | None = None  # (number of the read, what it saw): the newest
         self._state_reader = _StateReader(url, self._session)
+        self.bracket = Bracket(self._read_state)
 
     def _retried(self, err: GovGraphError) -> None:
         self.retries += 1
@@ -110,7 +107,8 @@ class RemoteStore:
 
     def query(self, request: QueryRequest, timeout: float | None = None, cancelled=None) -> QueryResult:
         """Screen ``request``, send it, and re-serialise the whole answer (503 past the deadline).
-        ``cancelled`` is accepted and not used: stopping the remote's work is the remote's business."""
+        Stopping the remote's work is the remote's business: ``cancelled()`` is asked only while
+        the query waits for a publish's swap to end (:meth:`govgraph.store.bracket.Bracket.run`)."""
         screening = screen_query(request.text, request.service_allowlist, request.base_iri, PREFIXES)
         text, defaults, named = remote_dataset(request, PUBLIC_GRAPHS)
         data = {"query": with_prologue(text, request.base_iri), "default-graph-uri": defaults,
@@ -125,7 +123,8 @@ class RemoteStore:
                 return _read(response, request, deadline), response.headers.get("Content-Type", "")
 
         try:
-            body, content_type = self._bracketed(lambda: retried(send, deadline, self._retried), started, deadline)
+            body, content_type = self.bracket.run(lambda: retried(send, deadline, self._retried), started, deadline,
+                                                  cancelled)
             result = _reserialise(body, content_type, request, screening.star_order)
         except requests.Timeout:
             raise QueryTimeoutError(f"the remote store did not answer before the deadline: {PAST_DEADLINE}",
@@ -137,57 +136,14 @@ class RemoteStore:
             raise
         return dataclasses.replace(compressed(result, request), form=screening.form, seconds=time.monotonic() - started)
 
-    def _bracketed(self, run, started: float, deadline: float):
-        """``run()``'s answer, once an observation of the publication state from before it and
-        one from after it are equal and clean (:mod:`govgraph.store.bracket`); else it runs
-        again when the state is clean, and past ``deadline`` the error names the publish."""
-        before = self._newest_state()
-        if before is None:
-            before = self._observe(deadline)
-        pause = 0.02
-        while True:
-            if clean(before):
-                answer = run()
-                after = self._observe(deadline)
-                if after == before:
-                    return answer
-                self.reruns += 1
-                log.info("the publication state changed while a query ran (%s, then %s): running it again",
-                         before, after)
-                before = after
-                if clean(before) and time.monotonic() < deadline:
-                    continue
-            if time.monotonic() + pause >= deadline:
-                raise PublicationUnderWay(
-                    f"a publish is changing the release the store server serves: for the {deadline - started:.0f} s "
-                    f"of this query's deadline its publication state (graph <{PUBLICATION_GRAPH}>) said "
-                    f"{' and '.join(before) or 'nothing'} and never stayed the same served release around a run of "
-                    f"the query; no answer is given rather than one that could mix two releases. Try again shortly; "
-                    f"if no govgraph publish is running, the last one was interrupted, and publishing again repairs "
-                    f"it", headers={"Retry-After": "5"})
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
-            before = self._observe(deadline)
-
-    def _newest_state(self) -> Observation | None:
-        with self._observing:
-            return self._state[1] if self._state else None
-
-    def _observe(self, deadline: float) -> Observation:
-        """The publication state now (kept as the newest observation unless a read that
-        started later was kept first)."""
-        with self._observing:
-            self._reads += 1
-            number = self._reads
+    def _read_state(self, deadline: float) -> Observation:
+        """The publication state now (:mod:`govgraph.store.bracket`)."""
         body = retried(lambda: self._state_reader.read(deadline), deadline, self._retried)
         try:
             observation = tuple(sorted(row["state"]["value"] for row in json.loads(body)["results"]["bindings"]))
         except (ValueError, KeyError, TypeError) as err:
             raise StoreUnavailableError(f"the remote store's answer to the publication state's query is not "
                                         f"SPARQL JSON ({err}): {body[:200]!r}") from None
-        with self._observing:
-            if self._state is None or number > self._state[0]:
-                self._state = (number, observation)
         return observation
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
