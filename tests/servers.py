@@ -179,7 +179,7 @@ def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int
     answer, but the estimates refuse cheap queries on small buffers). ``isolation`` is
     ``[Parameters] DefaultIsolation`` (2 read committed, Virtuoso's default; 4 repeatable
     read; 8 serializable, the default here; docs/deploy.md says what each gives a publish
-    under load: without the publication state's bracket, a mix of two releases at every one).
+    under load: without the publication state's bracket, readers saw a half-swapped store at each).
     """
     buffers = max(1000, buffers_mb * 1024 // 8)
     d = directory
