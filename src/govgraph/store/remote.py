@@ -166,8 +166,9 @@ class _StateReader:
     """Sends the publication state's query (:func:`govgraph.store.bracket.state_query`) and
     returns the answer's body. Over plain ``http://`` with no proxy and no credentials in the
     URL, on an ``http.client`` connection of its own per thread, kept alive: a few tenths of
-    a millisecond where a ``requests`` call costs most of one (measured on loopback); otherwise with ``session``, as queries are sent. An answer other than 200
-    is an error as for a query; a kept-alive connection the server closed is opened again once."""
+    a millisecond where a ``requests`` call costs most of one (measured on loopback);
+    otherwise with ``session``, as queries are sent. An answer other than 200 is an error
+    as for a query; a kept-alive connection the server closed is opened again once."""
 
     def __init__(self, url: str, session: requests.Session):
         self.url, self.session = url, session
