@@ -54,6 +54,7 @@ from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import GRAPH_UNION, GRAPHS, PREFIXES
 from govgraph.store.bracket import PUBLICATION_GRAPH, Bracket, Observation, state_query
+from govgraph.store.server import authenticated_session
 from govgraph.store.guard import Token, prologue, screen_query, tokenize
 from govgraph.store.syntax import explain
 from govgraph.store.worker import (bounded, compressed, in_query_order, serialise_boolean, serialise_solutions,
@@ -78,7 +79,7 @@ class RemoteStore:
 
     def __init__(self, url: str, settings: Settings):
         self.url, self.settings = url, settings
-        self._session = requests.Session()
+        self._session = authenticated_session(settings.store_user, settings.store_password)
         self._sizes: tuple[int, dict[str, int]] | None = None
         self._release: tuple[float, Release] | None = None
         self._reading = threading.Lock()
@@ -164,8 +165,8 @@ class RemoteStore:
 
 class _StateReader:
     """Sends the publication state's query (:func:`govgraph.store.bracket.state_query`) and
-    returns the answer's body. Over plain ``http://`` with no proxy and no credentials in the
-    URL, on an ``http.client`` connection of its own per thread, kept alive: a few tenths of
+    returns the answer's body. Over plain ``http://`` with no proxy and no credentials (in the
+    URL or the settings), on an ``http.client`` connection of its own per thread, kept alive: a few tenths of
     a millisecond where a ``requests`` call costs most of one (measured on loopback);
     otherwise with ``session``, as queries are sent. An answer other than 200 is an error
     as for a query; a kept-alive connection the server closed is opened again once."""
@@ -176,7 +177,7 @@ class _StateReader:
         self.body = urllib.parse.urlencode(self.data, doseq=True)
         parts = urllib.parse.urlsplit(url)
         self.plain = (parts.scheme == "http" and not parts.username and parts.hostname is not None
-                      and not requests.utils.get_environ_proxies(url))
+                      and session.auth is None and not requests.utils.get_environ_proxies(url))
         self.address = (parts.hostname, parts.port or 80)
         self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self.local = threading.local()
@@ -395,6 +396,9 @@ def server_error(status: int, said: str) -> GovGraphError:
         return BadRequestError(f"the store server cannot run this query: {first}")
     if re.match(r"Virtuoso 40001 Error ", first):
         return Deadlocked(f"the remote store answered {status}: {first}")
+    if status in (401, 403):
+        return StoreUnavailableError(f"the remote store refused govgraph's query ({status}: {first}): set "
+                                     f"GOVGRAPH_STORE_USER and GOVGRAPH_STORE_PASSWORD to a user it accepts")
     return StoreUnavailableError(f"the remote store answered {status}: {first}")
 
 
