@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from stream_memory import tree  # noqa: E402  (bench/ is on the path when run as a script)
+from peers import kill_tree  # noqa: E402  (its process group, then strays)
 
 BASE = "https://w3id.org/govgraph/"
 GRAPHS = [BASE + "graph/" + name for name in ("data", "inferred", "ontology", "meta")]
@@ -181,7 +182,7 @@ def serve(data_dir: Path, disk: bool, args) -> dict:
     log = open(data_dir / f"serve-{port}.log", "w")
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "govgraph", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=log)
+                            env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         while True:
@@ -217,12 +218,7 @@ def serve(data_dir: Path, disk: bool, args) -> dict:
         return {"first_answer_s": first, "qps": qps, "pss_mb": pss, "processes": len(tree(proc.pid)),
                 "wrong": wrong, "answers": answers}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        kill_tree(proc)  # the supervisor's group, and any query worker that left it
         log.close()
 
 
