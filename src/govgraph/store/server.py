@@ -79,6 +79,11 @@ class StoreServer:
         """A requests session answering the server's challenge with the credentials, if any."""
         return authenticated_session(self.user, self.password)
 
+    def redact(self, text: str) -> str:
+        """``text`` without the password and without the user information of any URL."""
+        text = _redact_url(str(text))
+        return text.replace(self.password, "***") if self.password else text
+
 
 def authenticated_session(user: str, password: str) -> requests.Session:
     """A requests session that answers a store server's challenge (digest, or basic where the
@@ -92,11 +97,6 @@ def authenticated_session(user: str, password: str) -> requests.Session:
     if user or password:
         session.auth = _ChallengeAuth(user, password)
     return session
-
-    def redact(self, text: str) -> str:
-        """``text`` without the password and without the user information of any URL."""
-        text = _redact_url(str(text))
-        return text.replace(self.password, "***") if self.password else text
 
 
 def _redact_url(text: str) -> str:
