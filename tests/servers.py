@@ -167,7 +167,8 @@ def start_oxigraph(location: Path | str | None = None, *options: str, union_defa
     return server
 
 
-def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int = 64, isolation: int = 8) -> str:
+def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int = 64, isolation: int = 8,
+                 after_image_limit: int = 1_500_000_000) -> str:
     """The ``virtuoso.ini`` of a server whose database lives in ``directory``.
 
     Both ports listen on 127.0.0.1 only. ``buffers_mb`` sizes the page buffers (8 KB
@@ -180,6 +181,8 @@ def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int
     ``[Parameters] DefaultIsolation`` (2 read committed, Virtuoso's default; 4 repeatable
     read; 8 serializable, the default here; docs/deploy.md says what each gives a publish
     under load: without the publication state's bracket, readers saw a half-swapped store at each).
+    ``TransactionAfterImageLimit`` (``after_image_limit``) is 1.5 GB (Virtuoso's default, 50 MB, aborts the one-update
+    swap of a release of about a million triples: SR325).
     """
     buffers = max(1000, buffers_mb * 1024 // 8)
     d = directory
@@ -230,6 +233,7 @@ MaxDirtyBuffers = {buffers * 3 // 4}
 ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 10
 DefaultIsolation = {isolation}
+TransactionAfterImageLimit = {after_image_limit}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -281,7 +285,7 @@ LoadPath = {VIRTUOSO_PLUGINS}
 
 
 def start_virtuoso(directory: Path | str | None = None, buffers_mb: int = 64, password: str | None = None,
-                   timeout: float = 120.0) -> VirtuosoServer:
+                   timeout: float = 120.0, after_image_limit: int = 1_500_000_000) -> VirtuosoServer:
     """Start ``virtuoso-t +foreground`` with a generated ini (:func:`virtuoso_ini`) on two free
     loopback ports, its database in ``directory`` (a new temporary one when None); set the
     dba password to ``password`` (a generated one when None) and return once ``/sparql``
@@ -297,7 +301,7 @@ def start_virtuoso(directory: Path | str | None = None, buffers_mb: int = 64, pa
     while http_port == sql_port:
         http_port = free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(directory, sql_port, http_port, buffers_mb), encoding="utf-8")
+    ini.write_text(virtuoso_ini(directory, sql_port, http_port, buffers_mb, after_image_limit=after_image_limit), encoding="utf-8")
     log = directory / "virtuoso-stdout.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([executable, "+foreground", "+configfile", str(ini)], cwd=directory,

@@ -341,3 +341,23 @@ def test_an_interrupted_publish_gives_readers_503_naming_it_until_the_next_publi
         assert release_of(read()) == [(newer.id, newer.manifest["graphs"][str(GRAPH_DATA)])]
     finally:
         stop_server(proc)
+
+
+def test_a_write_past_virtuoso_s_transaction_log_limit_names_the_setting_and_changes_nothing(built):
+    """Virtuoso aborts a transaction whose roll-forward log outgrows TransactionAfterImageLimit
+    (SR325: the swap of a release of a million triples at its default, 50 MB); nothing of the
+    publish stays (no public graph, no staging graph) and the error says which setting to
+    raise. 10 kB trips it with the test release (at its staging already)."""
+    data_dir, older, _ = built
+    try:
+        store = servers.start_virtuoso(after_image_limit=10_000)
+    except servers.ServerMissing as err:
+        pytest.skip(str(err))
+    try:
+        refused = publish(store, data_dir, older.id)
+        assert refused.returncode == 3, refused.stderr
+        assert "SR325" in refused.stderr and "TransactionAfterImageLimit" in refused.stderr, refused.stderr[-2000:]
+        assert store.password not in refused.stderr
+        assert served(store) == ({g: 0 for g in (*PUBLIC, UNION)}, set()), served(store)
+    finally:
+        store.stop()

@@ -280,6 +280,12 @@ class Publisher:
         if response.status_code >= 300:
             what = ("it refused the credentials (GOVGRAPH_STORE_USER / GOVGRAPH_STORE_PASSWORD)"
                     if response.status_code in (401, 403) else response.text[:400].strip())
+            if "SR325" in what:  # Virtuoso: one request's transaction outgrew its roll-forward log
+                said = re.search(r"Virtuoso 40005 Error SR325[^<\n]*", response.text)
+                what = (f"{said.group(0).strip() if said else 'SR325'}: a request is one transaction (the swap "
+                        f"too, so that a failure leaves the old release whole); raise [Parameters] "
+                        f"TransactionAfterImageLimit in virtuoso.ini (1.5 GB carried a release of 1.3 million "
+                        f"triples), see docs/deploy.md")
             raise PublishError(f"{step}: graph <{graph}>: {self.server.redact(response.url)} answered "
                                f"{response.status_code}: {self.server.redact(what)}", answered=True)
 
