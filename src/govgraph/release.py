@@ -158,7 +158,7 @@ def store_files(store_dir: Path) -> dict[str, dict]:
     """{name: {"bytes", "sha256"}} of every data file of a (closed) pyoxigraph store, for the
     manifest's ``store_files``; RocksDB's ``LOG*`` and ``LOCK`` are left out."""
     names = sorted(p.name for p in Path(store_dir).iterdir() if p.is_file() and not _NOT_STORE_DATA.match(p.name))
-    return {name: {"bytes": (Path(store_dir) / name).stat().st_size, "sha256": _sha256(Path(store_dir) / name)}
+    return {name: {"bytes": (Path(store_dir) / name).stat().st_size, "sha256": file_sha256(Path(store_dir) / name)}
             for name in names}
 
 
@@ -238,14 +238,15 @@ def verify_release(release: Release) -> Verification:
             raise NoReleaseError(f"{name}: {size} bytes where the manifest says {info['bytes']}")
     names = sorted(expected, key=lambda n: -expected[n]["bytes"])  # the largest first: threads finish together
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:  # hashlib frees the GIL
-        digests = dict(zip(names, pool.map(lambda n: _sha256(release.path / n), names)))
+        digests = dict(zip(names, pool.map(lambda n: file_sha256(release.path / n), names)))
     for name in sorted(expected):
         if digests[name] != expected[name]["sha256"]:
             raise NoReleaseError(f"{name}: its sha256 differs from the manifest's (changed after the build)")
     return Verification(len(expected), sum(i["bytes"] for i in expected.values()), time.perf_counter() - started)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of the file at ``path``, hex (the manifest's, SHA256SUMS', a remote dump's)."""
     with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 

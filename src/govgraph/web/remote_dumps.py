@@ -20,7 +20,6 @@ The directories of other releases are removed when a release's files are first m
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import re
 import shutil
@@ -32,7 +31,7 @@ import pyoxigraph as ox
 from govgraph.dumpfiles import DUMPED_GRAPHS, VOID_FILE, regenerate
 from govgraph.errors import ConfigError, StoreContentError, StoreUnavailableError
 from govgraph.namespaces import GGDATASET, GRAPH_META, PREFIXES
-from govgraph.release import Release
+from govgraph.release import Release, file_sha256
 from govgraph.store import QueryRequest
 
 CACHE_DIR = "dump-cache"
@@ -61,7 +60,7 @@ def regenerated_file(settings, store, release: Release, name: str) -> tuple[Path
             raise ConfigError(f"{directory}: the dump files of release {release.id} cannot be kept there "
                               f"({err.strerror or err}); GOVGRAPH_DATA_DIR must be writable") from None
     expected = release.manifest["files"].get(name, {}).get("sha256")
-    return path, expected or _sha256(path)
+    return path, expected or file_sha256(path)
 
 
 def _make(store, release: Release, directory: Path, name: str, settings) -> None:
@@ -133,7 +132,3 @@ def _remove_others(directory: Path) -> None:
             if other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
 
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
