@@ -167,7 +167,7 @@ def start_oxigraph(location: Path | str | None = None, *options: str, union_defa
     return server
 
 
-def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int = 64, isolation: int = 8,
+def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int = 64, isolation: int = 2,
                  after_image_limit: int = 1_500_000_000) -> str:
     """The ``virtuoso.ini`` of a server whose database lives in ``directory``.
 
@@ -178,9 +178,11 @@ def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers_mb: int
     ``ResultSetMaxRows`` (absent: no row cap; Debian's own ini sets 10000, which cuts
     answers silently). The estimated-cost refusal stays off too (an error, never a cut
     answer, but the estimates refuse cheap queries on small buffers). ``isolation`` is
-    ``[Parameters] DefaultIsolation`` (2 read committed, Virtuoso's default; 4 repeatable
-    read; 8 serializable, the default here; docs/deploy.md says what each gives a publish
-    under load: without the publication state's bracket, readers saw a half-swapped store at each).
+    ``[Parameters] DefaultIsolation``: 2, read committed, Virtuoso's default and the one
+    ``govgraph serve --store`` needs. At 8 (serializable) Virtuoso 7.2 gave wrong counts
+    (each triple counted twice) to readers while other graphs were written, which no bracket
+    can catch; at 2 it gave none, and the reads that crossed a swap were all caught by the
+    publication state's bracket (``bench/virtuoso_isolation.py``; docs/deploy.md).
     ``TransactionAfterImageLimit`` (``after_image_limit``) is 1.5 GB (Virtuoso's default, 50 MB, aborts the one-update
     swap of a release of about a million triples: SR325).
     """
@@ -285,7 +287,8 @@ LoadPath = {VIRTUOSO_PLUGINS}
 
 
 def start_virtuoso(directory: Path | str | None = None, buffers_mb: int = 64, password: str | None = None,
-                   timeout: float = 120.0, after_image_limit: int = 1_500_000_000) -> VirtuosoServer:
+                   timeout: float = 120.0, after_image_limit: int = 1_500_000_000,
+                   isolation: int = 2) -> VirtuosoServer:
     """Start ``virtuoso-t +foreground`` with a generated ini (:func:`virtuoso_ini`) on two free
     loopback ports, its database in ``directory`` (a new temporary one when None); set the
     dba password to ``password`` (a generated one when None) and return once ``/sparql``
@@ -301,7 +304,7 @@ def start_virtuoso(directory: Path | str | None = None, buffers_mb: int = 64, pa
     while http_port == sql_port:
         http_port = free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(directory, sql_port, http_port, buffers_mb, after_image_limit=after_image_limit), encoding="utf-8")
+    ini.write_text(virtuoso_ini(directory, sql_port, http_port, buffers_mb, isolation, after_image_limit), encoding="utf-8")
     log = directory / "virtuoso-stdout.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([executable, "+foreground", "+configfile", str(ini)], cwd=directory,

@@ -290,12 +290,6 @@ def test_two_web_processes_never_mix_two_releases_while_they_are_published_in_tu
     allowed = {((rid, n),) for rid, n in expected.items()}
     assert allowed <= set(answers), answers  # both releases were read, while the publishes ran
     mixed = {a: c for a, c in answers.items() if a not in allowed}
-    if mixed and isinstance(store, servers.VirtuosoServer):
-        # One CI run saw 1 answer of 902 whose data graph held both releases' triples (39 = 37
-        # and 38 with 36 shared): Virtuoso let a read see the swap's inserts before its deletes,
-        # with the same served state read before and after it. docs/deploy.md says so.
-        pytest.xfail(f"Virtuoso 7.2: {sum(mixed.values())} of {sum(answers.values())} answers read a half-swapped "
-                     f"data graph past the publication-state bracket: {mixed}")
     assert not mixed, (mixed, reruns)
 
 

@@ -260,9 +260,9 @@ class Publisher:
     def _send(self, method: str, url: str, step: str, graph: str, **kwargs) -> requests.Response:
         """One request; sent again (at most :data:`WRITE_ATTEMPTS` times, after a short pause)
         while the server rolls it back as a deadlock's victim (:func:`deadlocked`): a server
-        that reads at serializable isolation, as Virtuoso must for readers never to see a mix
-        of two releases, makes the publish's own writes such victims now and then, and a
-        rolled-back request changed nothing, so sending it again is safe."""
+        whose readers lock what they read (Virtuoso at serializable isolation, which
+        docs/deploy.md advises against) makes the publish's own writes such victims now and
+        then, and a rolled-back request changed nothing, so sending it again is safe."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 response = self._session.request(method, url, timeout=self.timeout, **kwargs)

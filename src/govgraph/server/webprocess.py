@@ -89,6 +89,7 @@ def open_app(settings: Settings):
     if settings.store_url:
         store = RemoteStore(settings.store_url, settings)
         store.health()
+        store.check_server()
         served = f"the remote store {settings.store_url}"
     else:
         store = open_store(settings, progress=log.warning)

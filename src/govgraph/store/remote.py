@@ -24,8 +24,11 @@ on the remote what it means on the embedded store.
 An answer is passed on only if the publication state ``govgraph publish`` keeps on the
 remote was the same served release just before the query was sent and just after its answer
 was read (:mod:`govgraph.store.bracket`): one small extra read per query, and no answer
-mixes two releases whatever the server's isolation; while a publish swaps graphs the query
-waits and runs again, and past its deadline the client gets 503 naming the publish.
+mixes two releases, even from a server that does not read a query from one snapshot; while a
+publish swaps graphs the query waits and runs again, and past its deadline the client gets
+503 naming the publish. A server that answers wrongly from data no one is swapping is beyond
+any bracket: the front refuses to start over a Virtuoso whose isolation makes it do so
+(:meth:`RemoteStore.check_server`).
 
 What release the remote holds is read from its meta graph (the identity, version, graphs
 and dump files the build wrote there: :func:`govgraph.store.lookup.served_release`), never
@@ -48,12 +51,12 @@ import pyoxigraph
 import requests
 
 from govgraph.config import Settings
-from govgraph.errors import (PAST_DEADLINE, BadRequestError, GovGraphError, QuerySyntaxError,
+from govgraph.errors import (PAST_DEADLINE, BadRequestError, ConfigError, GovGraphError, QuerySyntaxError,
                              QueryTimeoutError, StoreUnavailableError)
 from govgraph.release import Release
 from govgraph.store import QueryRequest, QueryResult, count_dataset
 from govgraph.namespaces import GRAPH_UNION, GRAPHS, PREFIXES
-from govgraph.store.bracket import PUBLICATION_GRAPH, Bracket, Observation, state_query
+from govgraph.store.bracket import PUBLICATION_GRAPH, Bracket, Observation, parse_state, state_query
 from govgraph.store.server import authenticated_session
 from govgraph.store.guard import Token, prologue, screen_query, tokenize
 from govgraph.store.syntax import explain
@@ -70,6 +73,9 @@ _ACCEPT = {"CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-trip
 #: A graph no store holds: the only named graph of a dataset that has none (Virtuoso reads
 #: a protocol dataset without named-graph-uri as "every graph it holds").
 NO_GRAPH = "urn:govgraph:no-graph"
+#: Virtuoso's own function for its ini: asked by :meth:`RemoteStore.check_server`.
+_VIRTUOSO_ISOLATION = ('SELECT (<bif:virtuoso_ini_item_value>("Parameters", "DefaultIsolation") AS ?isolation) '
+                       'WHERE {}')
 
 
 class RemoteStore:
@@ -141,11 +147,36 @@ class RemoteStore:
         """The publication state now (:mod:`govgraph.store.bracket`)."""
         body = retried(lambda: self._state_reader.read(deadline), deadline, self._retried)
         try:
-            observation = tuple(sorted(row["state"]["value"] for row in json.loads(body)["results"]["bindings"]))
+            observation = parse_state(body)
         except (ValueError, KeyError, TypeError) as err:
             raise StoreUnavailableError(f"the remote store's answer to the publication state's query is not "
                                         f"SPARQL JSON ({err}): {body[:200]!r}") from None
         return observation
+
+    def check_server(self) -> None:
+        """Refuse a store server known to give wrong answers that no bracket catches: a
+        Virtuoso (its ``Server`` header says so) whose ``[Parameters] DefaultIsolation`` is not
+        2 (read committed). At 8 (serializable), Virtuoso 7.2 counted a graph that did not
+        change as twice its size now and then while another graph was written, 3 of them
+        between equal publication states (``bench/virtuoso_isolation.py``; docs/deploy.md).
+        Another server, or a Virtuoso that does not tell, is not asked further."""
+        try:
+            with self._session.post(self.url, data={"query": _VIRTUOSO_ISOLATION}, headers={"Accept": _JSON},
+                                    timeout=min(self.settings.query_timeout, 10.0)) as response:
+                if not response.headers.get("Server", "").startswith("Virtuoso") or response.status_code != 200:
+                    return
+                isolation = response.json()["results"]["bindings"][0]["isolation"]["value"]
+        except (requests.RequestException, ValueError, KeyError, IndexError, TypeError) as err:
+            log.debug("the store server did not say its isolation: %s", err)
+            return
+        if isolation.strip() != "2":
+            raise ConfigError(
+                f"the store server at {self.url} is a Virtuoso whose [Parameters] DefaultIsolation is {isolation}: "
+                f"govgraph serve --store needs 2 (read committed, Virtuoso's default). At 8 (serializable), "
+                f"Virtuoso 7.2 answered some queries wrongly while any graph was written (a graph counted as twice "
+                f"its size), which govgraph cannot tell from a right answer; at 2 the answers that read across a "
+                f"publish are caught and run again. Set DefaultIsolation = 2 in virtuoso.ini and restart Virtuoso "
+                f"(docs/deploy.md)")
 
     def dataset_sizes(self) -> tuple[int, dict[str, int]]:
         """(triples of the default graph, {named graph: triples}), counted once by query."""
