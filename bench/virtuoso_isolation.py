@@ -41,7 +41,8 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from servers import start_virtuoso  # noqa: E402
 
 from govgraph.errors import GovGraphError  # noqa: E402
-from govgraph.publish import swap_update  # noqa: E402
+from govgraph.config import Settings  # noqa: E402
+from govgraph.publish import deadlocked, swap_update  # noqa: E402
 from govgraph.store.bracket import (SWAPPING, UNBOUND, Bracket, new_served_state, parse_state,  # noqa: E402
                                     state_update)
 from govgraph.store.remote import _StateReader  # noqa: E402
@@ -73,7 +74,7 @@ class Writer:
                                          headers={"Content-Type": "application/sparql-update; charset=utf-8"})
             if response.status_code < 300:
                 return
-            if "40001" not in response.text:
+            if not deadlocked(response):
                 raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
             self.deadlocks += 1
             time.sleep(0.02 * 2 ** attempt)
@@ -167,7 +168,7 @@ def main(argv=None) -> int:
     for isolation in (int(x) for x in args.isolation.split(",")):
         server = start_virtuoso(isolation=isolation)
         try:
-            prologue = StoreServer.from_settings(server.query_url, _NoSettings()).swap_prologue
+            prologue = StoreServer.from_settings(server.query_url, Settings()).swap_prologue
             writer = Writer(server, prologue)
             for release, triples in RELEASES.items():
                 writer.update(f"INSERT DATA {{ GRAPH <{staged(release, DATA)}> {{ {' '.join(triples)} }}\n"
@@ -192,13 +193,6 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps({"seconds": args.seconds, "readers": args.readers, "results": results}, indent=1))
     print(f"\n{args.out}")
     return 0
-
-
-class _NoSettings:
-    """The settings :meth:`StoreServer.from_settings` reads, none of them set (no credentials:
-    the writer authenticates itself)."""
-
-    store_update_url = store_graph_store_url = store_user = store_password = ""
 
 
 if __name__ == "__main__":

@@ -157,6 +157,19 @@ def start_server(data_dir: Path, env_extra: dict | None = None, args: tuple = ()
     raise RuntimeError(f"govgraph serve did not become healthy within 120 s: {log_path.read_text()[-3000:]}")
 
 
+def serve_refused(data_dir: Path, store_url: str, env_extra: dict | None = None) -> str:
+    """Run ``govgraph serve --store store_url`` (no GOVGRAPH_STORE_* from the environment, then
+    ``env_extra``), which must refuse to start: assert it exits non-zero; return what it said."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVGRAPH_STORE_")}
+    env.update(GOVGRAPH_DATA_DIR=str(data_dir), **(env_extra or {}))
+    done = subprocess.run([sys.executable, "-m", "govgraph", "serve", "--host", "127.0.0.1", "--port",
+                           str(free_port()), "--source", str(ROOT), "--store", store_url],
+                          env=env, capture_output=True, text=True, timeout=180)
+    said = done.stdout + done.stderr
+    assert done.returncode != 0, said[-2000:]
+    return said
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:

@@ -5,14 +5,9 @@ start, and says which settings to give, never the password."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import requests
 
-from conftest import ROOT, start_server, stop_server
-from servers import free_port
+from conftest import serve_refused, start_server, stop_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -37,12 +32,6 @@ def test_a_front_authenticates_to_a_store_that_asks(virtuoso_store, data_dir, se
 def test_a_front_the_store_refuses_names_the_settings_and_not_the_password(virtuoso_store, data_dir):
     url = virtuoso_store.query_url.removesuffix("/sparql") + "/sparql-auth"
     for extra in ({}, {"GOVGRAPH_STORE_USER": virtuoso_store.user, "GOVGRAPH_STORE_PASSWORD": "not-its-password"}):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVGRAPH_STORE_")}
-        env.update(GOVGRAPH_DATA_DIR=str(data_dir), **extra)
-        done = subprocess.run([sys.executable, "-m", "govgraph", "serve", "--host", "127.0.0.1", "--port",
-                               str(free_port()), "--source", str(ROOT), "--store", url],
-                              env=env, capture_output=True, text=True, timeout=180)
-        said = done.stdout + done.stderr
-        assert done.returncode != 0, said[-2000:]
+        said = serve_refused(data_dir, url, extra)
         assert "refused govgraph's query (401" in said and "GOVGRAPH_STORE_PASSWORD" in said, said[-2000:]
         assert "not-its-password" not in said and virtuoso_store.password not in said

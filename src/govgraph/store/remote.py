@@ -206,6 +206,7 @@ class _StateReader:
         self.url, self.session = url, session
         self.data = {"query": state_query(), "default-graph-uri": [NO_GRAPH], "named-graph-uri": [PUBLICATION_GRAPH]}
         self.body = urllib.parse.urlencode(self.data, doseq=True)
+        self.request = QueryRequest(self.data["query"], _JSON, None)  # where it goes through ``session``
         parts = urllib.parse.urlsplit(url)
         self.plain = (parts.scheme == "http" and not parts.username and parts.hostname is not None
                       and session.auth is None and not requests.utils.get_environ_proxies(url))
@@ -217,10 +218,9 @@ class _StateReader:
 
     def read(self, deadline: float) -> bytes:
         if not self.plain:
-            request = QueryRequest(self.data["query"], _JSON, None)
             with self.session.post(self.url, data=self.data, headers={"Accept": _JSON}, stream=True,
                                    timeout=max(deadline - time.monotonic(), 0.001)) as response:
-                return _read(response, request, deadline)
+                return _read(response, self.request, deadline)
         for attempt in (1, 2):
             connection = getattr(self.local, "connection", None)
             if connection is None:
